@@ -1,0 +1,4 @@
+import { InitialSchema1732400000000 } from './1732400000000-initial-schema';
+
+/** Listed explicitly so the same set runs from dist, from jest, and from the CLI. */
+export const MIGRATIONS = [InitialSchema1732400000000];

@@ -1,0 +1,125 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Env, parseEnv } from './env.schema';
+
+export type DatabaseConfig =
+  | { kind: 'postgres'; url: string; poolSize: number }
+  | { kind: 'pglite'; dataDir: string };
+
+/** Typed, nested configuration: the one object every module reads settings from. */
+export class AppConfig {
+  readonly env!: Env['NODE_ENV'];
+  readonly http!: { port: number; host: string; bodyLimit: number; corsOrigins: string[] | '*'; publicUrl?: string };
+  readonly database!: DatabaseConfig;
+  readonly dataDir!: string;
+  readonly secrets!: { encryptionKey: Buffer; adminToken: string; adminTokenGenerated: boolean };
+  readonly log!: { level: Env['LOG_LEVEL']; pretty: boolean };
+  readonly demo!: { enabled: boolean; simulatorPort: number };
+  readonly upstream!: {
+    connectTimeoutMs: number;
+    headersTimeoutMs: number;
+    bodyTimeoutMs: number;
+    maxAttempts: number;
+    totalBudgetMs: number;
+    breaker: { failureThreshold: number; windowMs: number; openMs: number };
+  };
+  readonly cache!: { refreshMs: number };
+  readonly usage!: { flushMs: number; batchSize: number };
+
+  constructor(values: AppConfig) {
+    Object.assign(this, values);
+  }
+}
+
+const PLACEHOLDERS = /^(change-?me|changeme|secret|password|placeholder|example|xxx+|your[-_].*)$/i;
+
+interface StoredSecrets {
+  encryptionKey?: string;
+  adminToken?: string;
+}
+
+/**
+ * Development convenience: secrets not given are generated once and kept in DATA_DIR, so restarts keep
+ * decrypting stored upstream keys and the printed admin token stays valid. Production must set both.
+ */
+function loadOrCreateSecrets(env: Env, dataDir: string): { encryptionKey: string; adminToken: string; generated: boolean } {
+  if (env.NODE_ENV === 'production') {
+    const missing = [
+      !env.ENCRYPTION_KEY && 'ENCRYPTION_KEY',
+      !env.ADMIN_TOKEN && 'ADMIN_TOKEN',
+    ].filter(Boolean);
+    if (missing.length) throw new Error(`Invalid configuration:\n  ${missing.join(', ')}: required in production`);
+    for (const [name, value] of [
+      ['ENCRYPTION_KEY', env.ENCRYPTION_KEY],
+      ['ADMIN_TOKEN', env.ADMIN_TOKEN],
+    ] as const) {
+      if (value && PLACEHOLDERS.test(value)) {
+        throw new Error(`Invalid configuration:\n  ${name}: looks like a placeholder; set a real secret`);
+      }
+    }
+    return { encryptionKey: env.ENCRYPTION_KEY!, adminToken: env.ADMIN_TOKEN!, generated: false };
+  }
+  const file = join(dataDir, 'secrets.json');
+  let stored: StoredSecrets = {};
+  if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets;
+  const encryptionKey = env.ENCRYPTION_KEY ?? stored.encryptionKey ?? randomBytes(32).toString('base64url');
+  const adminToken = env.ADMIN_TOKEN ?? stored.adminToken ?? `adm_${randomBytes(24).toString('base64url')}`;
+  const next: StoredSecrets = {
+    encryptionKey: env.ENCRYPTION_KEY ? stored.encryptionKey : encryptionKey,
+    adminToken: env.ADMIN_TOKEN ? stored.adminToken : adminToken,
+  };
+  if (next.encryptionKey !== stored.encryptionKey || next.adminToken !== stored.adminToken) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(next, null, 2), { mode: 0o600 });
+  }
+  return { encryptionKey, adminToken, generated: !env.ADMIN_TOKEN };
+}
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  const env = parseEnv(source);
+  const dataDir = resolve(env.DATA_DIR);
+  const secrets = loadOrCreateSecrets(env, dataDir);
+  const corsOrigins =
+    env.CORS_ORIGINS.trim() === '*'
+      ? '*'
+      : env.CORS_ORIGINS.split(',')
+          .map((o) => o.trim())
+          .filter(Boolean);
+  return new AppConfig({
+    env: env.NODE_ENV,
+    http: {
+      port: env.PORT,
+      host: env.HOST,
+      bodyLimit: env.BODY_LIMIT_BYTES,
+      corsOrigins,
+      publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
+    },
+    database: env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
+      : { kind: 'pglite', dataDir: join(dataDir, 'pglite') },
+    dataDir,
+    // Any string of 32+ chars is accepted; hashing gives exactly the 32 bytes AES-256 needs.
+    secrets: {
+      encryptionKey: createHash('sha256').update(secrets.encryptionKey).digest(),
+      adminToken: secrets.adminToken,
+      adminTokenGenerated: secrets.generated,
+    },
+    log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? false },
+    demo: { enabled: env.DEMO, simulatorPort: env.SIMULATOR_PORT },
+    upstream: {
+      connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
+      headersTimeoutMs: env.UPSTREAM_HEADERS_TIMEOUT_MS,
+      bodyTimeoutMs: env.UPSTREAM_BODY_TIMEOUT_MS,
+      maxAttempts: env.UPSTREAM_MAX_ATTEMPTS,
+      totalBudgetMs: env.UPSTREAM_TOTAL_BUDGET_MS,
+      breaker: {
+        failureThreshold: env.BREAKER_FAILURE_THRESHOLD,
+        windowMs: env.BREAKER_WINDOW_MS,
+        openMs: env.BREAKER_OPEN_MS,
+      },
+    },
+    cache: { refreshMs: env.CACHE_REFRESH_MS },
+    usage: { flushMs: env.USAGE_FLUSH_MS, batchSize: env.USAGE_BATCH_SIZE },
+  });
+}

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/** Every environment variable the product reads. Parsed once at boot; nothing else reads process.env. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(0, 65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  DATABASE_POOL_SIZE: int(1, 200).default(10),
+  DATA_DIR: z.string().min(1).default('./data'),
+  ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: bool.optional(),
+  BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024).default(25 * 1024 * 1024),
+  CORS_ORIGINS: z.string().default('*'),
+  DEMO: bool.default(false),
+  SIMULATOR_PORT: int(0, 65535).default(0),
+  UPSTREAM_CONNECT_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  UPSTREAM_HEADERS_TIMEOUT_MS: int(100, 600_000).default(120_000),
+  UPSTREAM_BODY_TIMEOUT_MS: int(100, 3_600_000).default(300_000),
+  UPSTREAM_MAX_ATTEMPTS: int(1, 20).default(3),
+  UPSTREAM_TOTAL_BUDGET_MS: int(100, 3_600_000).default(180_000),
+  BREAKER_FAILURE_THRESHOLD: int(1, 1000).default(5),
+  BREAKER_WINDOW_MS: int(100, 3_600_000).default(30_000),
+  BREAKER_OPEN_MS: int(100, 3_600_000).default(15_000),
+  CACHE_REFRESH_MS: int(100, 60_000).default(1_000),
+  USAGE_FLUSH_MS: int(10, 60_000).default(500),
+  USAGE_BATCH_SIZE: int(1, 10_000).default(500),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Names the bad variables so an operator can fix them without reading code. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  // Empty strings mean "unset" (a common docker/compose habit).
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}

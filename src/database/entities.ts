@@ -1,0 +1,15 @@
+import { AttendeeEntity } from '../attendees/attendee.entity';
+import { EventResourceEntity } from '../events/event-resource.entity';
+import { EventEntity } from '../events/event.entity';
+import { ResourceEntity } from '../resources/resource.entity';
+import { AttendeeDailyUsageEntity } from '../usage/attendee-daily-usage.entity';
+import { UsageRecordEntity } from '../usage/usage-record.entity';
+
+export const ENTITIES = [
+  EventEntity,
+  EventResourceEntity,
+  ResourceEntity,
+  AttendeeEntity,
+  UsageRecordEntity,
+  AttendeeDailyUsageEntity,
+];

@@ -1,0 +1,57 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+
+export type RegistrationMode = 'open' | 'code';
+
+@Entity('events')
+export class EventEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  id!: string;
+
+  @Column({ type: 'varchar', length: 200 })
+  name!: string;
+
+  @Column({ type: 'text', default: '' })
+  description!: string;
+
+  @Column({ name: 'organizer_name', type: 'varchar', length: 200, default: '' })
+  organizerName!: string;
+
+  @Column({ name: 'organizer_email', type: 'varchar', length: 320, default: '' })
+  organizerEmail!: string;
+
+  @Column({ name: 'event_url', type: 'varchar', length: 2048, nullable: true })
+  eventUrl!: string | null;
+
+  @Column({ name: 'starts_at', type: 'timestamptz' })
+  startsAt!: Date;
+
+  @Column({ name: 'ends_at', type: 'timestamptz' })
+  endsAt!: Date;
+
+  @Column({ name: 'time_zone', type: 'varchar', length: 64, default: 'UTC' })
+  timeZone!: string;
+
+  @Column({ name: 'max_token_cap', type: 'integer' })
+  maxTokenCap!: number;
+
+  @Column({ name: 'daily_request_cap', type: 'integer' })
+  dailyRequestCap!: number;
+
+  @Column({ type: 'boolean', default: true })
+  active!: boolean;
+
+  @Column({ name: 'registration_mode', type: 'varchar', length: 16, default: 'open' })
+  registrationMode!: RegistrationMode;
+
+  @Column({ name: 'registration_code', type: 'varchar', length: 128, nullable: true })
+  registrationCode!: string | null;
+
+  @Column({ name: 'model_aliases', type: 'jsonb', default: {} })
+  modelAliases!: Record<string, string>;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+}
