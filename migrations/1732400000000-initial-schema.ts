@@ -104,9 +104,30 @@ export class InitialSchema1732400000000 implements MigrationInterface {
         tokens bigint NOT NULL DEFAULT 0,
         PRIMARY KEY (attendee_id, day)
       )`);
+    // A transactional change counter: replicas poll it (one cheap query a second, never per request)
+    // and reload their in-memory catalog when it moves. Bumped by statement-level triggers.
+    await q.query(`CREATE TABLE catalog_version (id integer PRIMARY KEY, version bigint NOT NULL)`);
+    await q.query(`INSERT INTO catalog_version (id, version) VALUES (1, 0)`);
+    await q.query(`
+      CREATE FUNCTION bump_catalog_version() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        UPDATE catalog_version SET version = version + 1 WHERE id = 1;
+        RETURN NULL;
+      END $$`);
+    for (const table of ['events', 'resources', 'event_resources', 'attendees']) {
+      await q.query(
+        `CREATE TRIGGER ${table}_catalog_version AFTER INSERT OR UPDATE OR DELETE ON ${table} ` +
+          `FOR EACH STATEMENT EXECUTE FUNCTION bump_catalog_version()`,
+      );
+    }
   }
 
   async down(q: QueryRunner): Promise<void> {
+    for (const table of ['events', 'resources', 'event_resources', 'attendees']) {
+      await q.query(`DROP TRIGGER ${table}_catalog_version ON ${table}`);
+    }
+    await q.query(`DROP FUNCTION bump_catalog_version`);
+    await q.query(`DROP TABLE catalog_version`);
     await q.query(`DROP TABLE attendee_daily_usage`);
     await q.query(`DROP TABLE usage_records`);
     await q.query(`DROP TABLE attendees`);

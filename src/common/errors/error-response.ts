@@ -50,6 +50,9 @@ function fromHttpException(err: HttpException): DomainError {
 export function toDomainError(err: unknown): { error: DomainError; unexpected: boolean } {
   if (err instanceof DomainError) return { error: err, unexpected: err.status >= 500 && err.code === ErrorCode.Internal };
   if (err instanceof HttpException) {
+    // Nest wraps Fastify's own errors (bad JSON, body too large) and keeps the original as the cause.
+    const cause = err.cause && typeof err.cause === 'object' ? fromFastifyError(err.cause as FastifyLikeError) : undefined;
+    if (cause) return { error: cause, unexpected: false };
     const error = fromHttpException(err);
     return { error, unexpected: error.code === ErrorCode.Internal };
   }

@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LogController } from 'fastify';
+import type { Logger as Pino } from 'pino';
+import { AppModule } from './app.module';
+import { setupSwagger } from './common/http/swagger';
+import { createPinoLogger, PinoNestLogger, redactUrl } from './common/logging/logger';
+import { AppConfig } from './config/app-config';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export interface CreatedApp {
+  app: NestFastifyApplication;
+  logger: Pino;
+}
+
+/** Builds the whole product on Fastify; main.ts and the integration tests both start it this way. */
+export async function createApp(config: AppConfig, logger = createPinoLogger(config.log.level, config.log.pretty)): Promise<CreatedApp> {
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    // One line per request comes from our onResponse hook (redacted URL, status, duration).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.http.bodyLimit,
+    trustProxy: true,
+    routerOptions: { ignoreTrailingSlash: true },
+    // Keep a caller's request id (so traces line up across services), otherwise make one.
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const fastify = adapter.getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    request.log.info(
+      { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+    done();
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
+  app.enableCors({
+    origin: config.http.corsOrigins === '*' ? true : config.http.corsOrigins,
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    // allowedHeaders unset: the preflight's requested headers are reflected (SDKs send many x-stainless-*).
+    exposedHeaders: ['x-request-id', 'retry-after', 'retry-after-ms', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'],
+    maxAge: 600,
+  });
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  await app.init();
+  return { app, logger };
+}

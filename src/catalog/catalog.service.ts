@@ -1,0 +1,192 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import type { EventEntity } from '../events/event.entity';
+import type { ResourceEntity } from '../resources/resource.entity';
+import { SecretBox } from '../resources/secret-box';
+import { CatalogRepository, CatalogRows } from './catalog.repository';
+import type { CatalogAttendee, CatalogEvent, CatalogResource, CatalogSnapshot } from './catalog.types';
+
+const NEGATIVE_TTL_MS = 1_000;
+const NEGATIVE_MAX = 10_000;
+
+function toEvent(e: EventEntity): CatalogEvent {
+  return {
+    id: e.id,
+    name: e.name,
+    description: e.description,
+    organizerName: e.organizerName,
+    organizerEmail: e.organizerEmail,
+    eventUrl: e.eventUrl,
+    startsAt: e.startsAt,
+    endsAt: e.endsAt,
+    timeZone: e.timeZone,
+    maxTokenCap: e.maxTokenCap,
+    dailyRequestCap: e.dailyRequestCap,
+    active: e.active,
+    registrationMode: e.registrationMode,
+    modelAliases: e.modelAliases ?? {},
+  };
+}
+
+function attendeeView(a: CatalogRows['attendees'][number]): CatalogAttendee {
+  return { id: a.id, eventId: a.eventId, name: a.name, email: a.email, keyHash: a.keyHash, active: a.active };
+}
+
+/**
+ * Events, deployments and attendee keys held in memory so a proxied request never waits on the
+ * database. Local changes apply at once; other replicas' changes arrive by polling a transactional
+ * version counter every CACHE_REFRESH_MS (default 1 s).
+ */
+@Injectable()
+export class CatalogService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(CatalogService.name);
+  private snapshot: CatalogSnapshot = {
+    version: -1,
+    events: new Map(),
+    resources: new Map(),
+    deployments: new Map(),
+    attendeesByHash: new Map(),
+  };
+  private readonly unknownKeys = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private reloading?: Promise<void>;
+  private reloadAgain = false;
+  private lastPollOk = true;
+
+  constructor(
+    private readonly repo: CatalogRepository,
+    private readonly box: SecretBox,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.reload();
+    this.timer = setInterval(() => void this.poll(), this.config.cache.refreshMs);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Whether the last poll reached the database. */
+  get healthy(): boolean {
+    return this.lastPollOk;
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const version = await this.repo.version();
+      this.lastPollOk = true;
+      if (version !== this.snapshot.version) await this.reload();
+    } catch (err) {
+      if (this.lastPollOk) this.logger.warn({ err }, 'Catalog refresh failed; serving from memory');
+      this.lastPollOk = false;
+    }
+  }
+
+  /** Called after a local write: reloads, coalescing bursts into at most one extra reload. */
+  async changed(): Promise<void> {
+    this.unknownKeys.clear();
+    await this.reload();
+  }
+
+  private reload(): Promise<void> {
+    if (this.reloading) {
+      this.reloadAgain = true;
+      return this.reloading;
+    }
+    this.reloading = (async () => {
+      try {
+        do {
+          this.reloadAgain = false;
+          this.snapshot = this.build(await this.repo.loadAll());
+        } while (this.reloadAgain);
+      } finally {
+        this.reloading = undefined;
+      }
+    })();
+    return this.reloading;
+  }
+
+  private build(rows: CatalogRows): CatalogSnapshot {
+    const events = new Map(rows.events.map((e) => [e.id, toEvent(e)]));
+    const resources = new Map<string, CatalogResource>();
+    for (const r of rows.resources) resources.set(r.id, this.toResource(r));
+    const deployments = new Map<string, Map<string, CatalogResource[]>>();
+    for (const link of rows.links) {
+      const resource = resources.get(link.resourceId);
+      if (!resource || !resource.active) continue;
+      let byName = deployments.get(link.eventId);
+      if (!byName) deployments.set(link.eventId, (byName = new Map()));
+      const list = byName.get(resource.deploymentName) ?? [];
+      list.push(resource);
+      byName.set(resource.deploymentName, list);
+    }
+    const attendeesByHash = new Map(rows.attendees.map((a) => [a.keyHash, attendeeView(a)]));
+    return { version: rows.version, events, resources, deployments, attendeesByHash };
+  }
+
+  private toResource(r: ResourceEntity): CatalogResource {
+    let apiKey: string | null = null;
+    if (r.apiKeyEncrypted) {
+      try {
+        apiKey = this.box.open(r.apiKeyEncrypted);
+      } catch {
+        // A changed ENCRYPTION_KEY must not take the whole catalog down; the resource fails upstream auth.
+        this.logger.error({ resourceId: r.id }, 'Cannot decrypt the upstream key of a resource; was ENCRYPTION_KEY changed?');
+      }
+    }
+    return {
+      id: r.id,
+      name: r.name,
+      deploymentName: r.deploymentName,
+      modelClass: r.modelClass,
+      upstream: r.upstream,
+      endpointUrl: r.endpointUrl,
+      apiKey,
+      apiVersion: r.apiVersion,
+      modelName: r.modelName,
+      priority: r.priority,
+      weight: r.weight,
+      tokensPerMinute: r.tokensPerMinute,
+      requestsPerMinute: r.requestsPerMinute,
+      active: r.active,
+    };
+  }
+
+  event(id: string): CatalogEvent | undefined {
+    return this.snapshot.events.get(id);
+  }
+
+  /** Active resources of an event serving `deploymentName`. */
+  resourcesFor(eventId: string, deploymentName: string): CatalogResource[] {
+    return this.snapshot.deployments.get(eventId)?.get(deploymentName) ?? [];
+  }
+
+  /** Deployment name → resources, for model listings and the event info page. */
+  deploymentsOf(eventId: string): Map<string, CatalogResource[]> {
+    return this.snapshot.deployments.get(eventId) ?? new Map();
+  }
+
+  /**
+   * Looks a key hash up in memory; a miss (a key issued by another replica in the last second) falls
+   * back to one indexed query, and unknown keys are remembered briefly so a flood of bad keys cannot
+   * reach the database.
+   */
+  async attendeeByKeyHash(keyHash: string): Promise<CatalogAttendee | undefined> {
+    const hit = this.snapshot.attendeesByHash.get(keyHash);
+    if (hit) return hit;
+    const unknownUntil = this.unknownKeys.get(keyHash);
+    if (unknownUntil !== undefined && unknownUntil > Date.now()) return undefined;
+    const row = await this.repo.findAttendeeByHash(keyHash);
+    if (!row) {
+      if (this.unknownKeys.size >= NEGATIVE_MAX) this.unknownKeys.clear();
+      this.unknownKeys.set(keyHash, Date.now() + NEGATIVE_TTL_MS);
+      return undefined;
+    }
+    const view = attendeeView(row);
+    this.snapshot.attendeesByHash.set(keyHash, view);
+    return view;
+  }
+}

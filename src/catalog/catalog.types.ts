@@ -1,0 +1,57 @@
+import type { RegistrationMode } from '../events/event.entity';
+import type { ModelClass, UpstreamKind } from '../resources/resource.types';
+
+/** Read-only, in-memory views used on the hot path; no TypeORM entity leaves the catalog. */
+export interface CatalogEvent {
+  id: string;
+  name: string;
+  description: string;
+  organizerName: string;
+  organizerEmail: string;
+  eventUrl: string | null;
+  startsAt: Date;
+  endsAt: Date;
+  timeZone: string;
+  maxTokenCap: number;
+  dailyRequestCap: number;
+  active: boolean;
+  registrationMode: RegistrationMode;
+  modelAliases: Record<string, string>;
+}
+
+export interface CatalogResource {
+  id: string;
+  name: string;
+  deploymentName: string;
+  modelClass: ModelClass;
+  upstream: UpstreamKind;
+  /** Empty for the built-in simulator. */
+  endpointUrl: string;
+  /** Decrypted; only ever sent to the upstream. */
+  apiKey: string | null;
+  apiVersion: string | null;
+  modelName: string | null;
+  priority: number;
+  weight: number;
+  tokensPerMinute: number | null;
+  requestsPerMinute: number | null;
+  active: boolean;
+}
+
+export interface CatalogAttendee {
+  id: string;
+  eventId: string;
+  name: string;
+  email: string;
+  keyHash: string;
+  active: boolean;
+}
+
+export interface CatalogSnapshot {
+  version: number;
+  events: Map<string, CatalogEvent>;
+  resources: Map<string, CatalogResource>;
+  /** eventId → deploymentName → active resources serving it. */
+  deployments: Map<string, Map<string, CatalogResource[]>>;
+  attendeesByHash: Map<string, CatalogAttendee>;
+}

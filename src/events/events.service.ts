@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { CatalogService } from '../catalog/catalog.service';
+import { DomainError } from '../common/errors/domain-error';
+import { ErrorCode } from '../common/errors/error-codes';
+import { ResourcesService } from '../resources/resources.service';
+import type { ResourceResponse } from '../resources/dto/resource.schemas';
+import type { CreateEventInput, EventResponse, UpdateEventInput } from './dto/event.schemas';
+import type { EventEntity } from './event.entity';
+import { eventStatus } from './event-window';
+import { EventsRepository, isUniqueViolation } from './events.repository';
+
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48)
+    .replace(/-+$/g, '');
+  return slug.length >= 3 ? slug : `event-${slug || randomBytes(3).toString('hex')}`;
+}
+
+export function toEventResponse(e: EventEntity, now = new Date()): EventResponse {
+  return {
+    id: e.id,
+    name: e.name,
+    description: e.description,
+    organizerName: e.organizerName,
+    organizerEmail: e.organizerEmail,
+    eventUrl: e.eventUrl,
+    startsAt: e.startsAt.toISOString(),
+    endsAt: e.endsAt.toISOString(),
+    timeZone: e.timeZone,
+    maxTokenCap: e.maxTokenCap,
+    dailyRequestCap: e.dailyRequestCap,
+    active: e.active,
+    status: eventStatus(e, now),
+    registration: e.registrationMode === 'code' ? { mode: 'code', code: e.registrationCode ?? undefined } : { mode: 'open' },
+    registrationUrl: `/api/v1/events/${e.id}/attendees`,
+    modelAliases: e.modelAliases ?? {},
+    createdAt: e.createdAt.toISOString(),
+    updatedAt: e.updatedAt.toISOString(),
+  };
+}
+
+@Injectable()
+export class EventsService {
+  constructor(
+    private readonly events: EventsRepository,
+    private readonly resources: ResourcesService,
+    private readonly catalog: CatalogService,
+  ) {}
+
+  async list(): Promise<{ items: EventResponse[]; total: number }> {
+    const events = await this.events.findAll();
+    const now = new Date();
+    return { items: events.map((e) => toEventResponse(e, now)), total: events.length };
+  }
+
+  async get(id: string): Promise<EventResponse> {
+    return toEventResponse(await this.require(id));
+  }
+
+  async require(id: string): Promise<EventEntity> {
+    const event = await this.events.findById(id);
+    if (!event) throw new DomainError(ErrorCode.EventNotFound, `Event '${id}' does not exist.`);
+    return event;
+  }
+
+  async create(input: CreateEventInput): Promise<EventResponse> {
+    const explicitId = input.id;
+    const base = explicitId ?? slugify(input.name);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const id = explicitId || attempt === 0 ? base : `${base.slice(0, 56)}-${randomBytes(3).toString('hex')}`;
+      try {
+        const created = await this.events.insert({
+          id,
+          name: input.name,
+          description: input.description,
+          organizerName: input.organizerName,
+          organizerEmail: input.organizerEmail,
+          eventUrl: input.eventUrl ?? null,
+          startsAt: new Date(input.startsAt),
+          endsAt: new Date(input.endsAt),
+          timeZone: input.timeZone,
+          maxTokenCap: input.maxTokenCap,
+          dailyRequestCap: input.dailyRequestCap,
+          active: input.active,
+          registrationMode: input.registration.mode,
+          registrationCode: input.registration.mode === 'code' ? input.registration.code! : null,
+          modelAliases: input.modelAliases,
+        });
+        await this.catalog.changed();
+        return toEventResponse(created);
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        if (explicitId) throw new DomainError(ErrorCode.EventAlreadyExists, `An event with id '${explicitId}' already exists.`);
+      }
+    }
+    throw new DomainError(ErrorCode.EventAlreadyExists, 'Could not generate a free event id; pass one explicitly.');
+  }
+
+  async update(id: string, input: UpdateEventInput): Promise<EventResponse> {
+    const current = await this.require(id);
+    const startsAt = input.startsAt ? new Date(input.startsAt) : current.startsAt;
+    const endsAt = input.endsAt ? new Date(input.endsAt) : current.endsAt;
+    if (endsAt.getTime() <= startsAt.getTime()) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid request body: endsAt: endsAt must be after startsAt', {
+        details: [{ field: 'endsAt', message: 'endsAt must be after startsAt' }],
+        param: 'endsAt',
+      });
+    }
+    const { registration, startsAt: _s, endsAt: _e, ...rest } = input;
+    const changes: Partial<EventEntity> = { ...rest, startsAt, endsAt };
+    if (registration) {
+      changes.registrationMode = registration.mode;
+      changes.registrationCode = registration.mode === 'code' ? registration.code! : null;
+    }
+    const updated = await this.events.update(id, changes);
+    if (!updated) throw new DomainError(ErrorCode.EventNotFound, `Event '${id}' does not exist.`);
+    await this.catalog.changed();
+    return toEventResponse(updated);
+  }
+
+  async remove(id: string): Promise<void> {
+    if (!(await this.events.delete(id))) throw new DomainError(ErrorCode.EventNotFound, `Event '${id}' does not exist.`);
+    await this.catalog.changed();
+  }
+
+  async attachResource(eventId: string, resourceId: string): Promise<ResourceResponse> {
+    await this.require(eventId);
+    const resource = await this.resources.get(resourceId);
+    await this.events.attach(eventId, resourceId);
+    await this.catalog.changed();
+    return resource;
+  }
+
+  async detachResource(eventId: string, resourceId: string): Promise<void> {
+    await this.require(eventId);
+    if (!(await this.events.detach(eventId, resourceId))) {
+      throw new DomainError(ErrorCode.ResourceNotFound, `Resource '${resourceId}' is not attached to event '${eventId}'.`);
+    }
+    await this.catalog.changed();
+  }
+
+  async listResources(eventId: string): Promise<ResourceResponse[]> {
+    await this.require(eventId);
+    return this.resources.getMany(await this.events.resourceIdsOf(eventId));
+  }
+}

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In, Repository } from 'typeorm';
+import { ResourceEntity } from './resource.entity';
+
+@Injectable()
+export class ResourcesRepository {
+  private readonly repo: Repository<ResourceEntity>;
+
+  constructor(dataSource: DataSource) {
+    this.repo = dataSource.getRepository(ResourceEntity);
+  }
+
+  findAll(): Promise<ResourceEntity[]> {
+    return this.repo.find({ order: { deploymentName: 'ASC', priority: 'ASC', createdAt: 'ASC' } });
+  }
+
+  findById(id: string): Promise<ResourceEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  findByIds(ids: string[]): Promise<ResourceEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.repo.find({ where: { id: In(ids) }, order: { deploymentName: 'ASC', priority: 'ASC', createdAt: 'ASC' } });
+  }
+
+  async insert(resource: Partial<ResourceEntity>): Promise<ResourceEntity> {
+    const result = await this.repo.insert(resource);
+    return (await this.findById(result.identifiers[0].id as string))!;
+  }
+
+  async update(id: string, changes: Partial<ResourceEntity>): Promise<ResourceEntity | null> {
+    if (Object.keys(changes).length > 0) await this.repo.update({ id }, { ...changes, updatedAt: new Date() });
+    return this.findById(id);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const result = await this.repo.delete({ id });
+    return (result.affected ?? 0) > 0;
+  }
+}
