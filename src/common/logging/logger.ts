@@ -1,5 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import pino, { Logger as Pino } from 'pino';
+import pino, { DestinationStream, Logger as Pino } from 'pino';
 
 /** Header and field paths that can carry a credential; pino replaces them before a line is written. */
 export const REDACT_PATHS = [
@@ -26,14 +26,15 @@ export function redactUrl(url: string): string {
   return url.replace(SECRET_QUERY, '$1[REDACTED]');
 }
 
-export function createPinoLogger(level: string, pretty = false): Pino {
-  return pino({
+export function createPinoLogger(level: string, pretty = false, destination?: DestinationStream): Pino {
+  const options: pino.LoggerOptions = {
     level,
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
-  });
+    ...(pretty && !destination ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Routes Nest's own logging (bootstrap, Logger instances) through the same pino instance. */

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Client } from 'pg';
+import { createApp } from '../../src/app.factory';
+import { createPinoLogger } from '../../src/common/logging/logger';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { freshDataDir } from './pglite-template';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const ENCRYPTION_KEY = 'test-encryption-key-0123456789abcdef0123456789';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  /** http://127.0.0.1:PORT of the running app. */
+  url: string;
+  /** Every log line the app wrote, as JSON text. */
+  logs: string[];
+  dataDir: string;
+  close(options?: { keepData?: boolean }): Promise<void>;
+}
+
+/** A database of its own per test file: a copy of the migrated PGlite template, or a fresh PostgreSQL DB. */
+async function freshPostgres(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `aip_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  /** Reuse a data directory (restart tests). */
+  dataDir?: string;
+  /** Reuse a PostgreSQL database (restart tests). */
+  databaseUrl?: string;
+}
+
+export async function startTestApp(options: StartOptions = {}): Promise<TestApp & { databaseUrl?: string }> {
+  const dataDir = options.dataDir ?? freshDataDir();
+  const baseUrl = process.env.TEST_DATABASE_URL;
+  const pg = !options.databaseUrl && baseUrl ? await freshPostgres(baseUrl) : undefined;
+  const databaseUrl = options.databaseUrl ?? pg?.url;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    ADMIN_TOKEN,
+    ENCRYPTION_KEY,
+    LOG_LEVEL: 'info',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logs.push(chunk.toString());
+      cb();
+    },
+  });
+  const { app } = await createApp(config, createPinoLogger('info', false, sink));
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    app,
+    config,
+    url: `http://127.0.0.1:${port}`,
+    logs,
+    dataDir,
+    databaseUrl,
+    close: async ({ keepData = false } = {}) => {
+      await app.close();
+      if (!keepData) {
+        await pg?.drop();
+        if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
