@@ -1,9 +1,10 @@
 import { type ResponseMeta, chatCompletion, chatStream, filterChatPlan, placeholderArguments, planChat } from './chat';
+import type { JsonObject } from './prompt';
 import type { StreamEvent } from './sse';
 
 const meta: ResponseMeta = { id: 'chatcmpl-x', created: 1700000000, model: 'gpt-4o-2024-08-06', annotations: true, chunkWords: 1 };
 const options = { toolCallTrigger: 'weather' };
-const user = (content: string): object => ({ messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content }] });
+const user = (content: string): JsonObject => ({ messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content }] });
 
 type Chunk = { choices: { delta?: { content?: string }; finish_reason?: string | null }[]; usage: unknown };
 const chunks = (events: StreamEvent[]): Chunk[] => events.filter((e) => e.data !== '[DONE]').map((e) => e.data as Chunk);
