@@ -1,17 +1,105 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
 import { AttendeeDailyUsageEntity } from './attendee-daily-usage.entity';
+import { UsageRecordEntity } from './usage-record.entity';
+import type { UsageEntry } from './usage.types';
+
+export interface DailyIncrement {
+  attendeeId: string;
+  day: string;
+  requests: number;
+  tokens: number;
+}
+
+export interface UsageTotalsRow {
+  key: string;
+  requests: number;
+  errors: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  estimatedRequests: number;
+}
+
+export type UsageGroup = 'day' | 'deployment' | 'attendee';
 
 @Injectable()
 export class UsageRepository {
   private readonly daily: Repository<AttendeeDailyUsageEntity>;
+  private readonly records: Repository<UsageRecordEntity>;
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     this.daily = dataSource.getRepository(AttendeeDailyUsageEntity);
+    this.records = dataSource.getRepository(UsageRecordEntity);
   }
 
   async dailyUsage(attendeeId: string, day: string): Promise<{ requests: number; tokens: number }> {
     const row = await this.daily.findOneBy({ attendeeId, day });
     return { requests: row?.requests ?? 0, tokens: Number(row?.tokens ?? 0) };
+  }
+
+  /** Writes a batch of records and the daily counters they add to, atomically. */
+  async writeBatch(entries: UsageEntry[], increments: DailyIncrement[]): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const rows = entries.map(({ counted: _counted, ...e }) => e);
+      for (let i = 0; i < rows.length; i += 500) {
+        await m.getRepository(UsageRecordEntity).insert(rows.slice(i, i + 500));
+      }
+      for (const inc of increments) {
+        // Attendees deleted meanwhile (event removed) are skipped rather than failing the batch.
+        await m.query(
+          `INSERT INTO attendee_daily_usage (attendee_id, day, requests, tokens)
+           SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM attendees WHERE id = $1)
+           ON CONFLICT (attendee_id, day) DO UPDATE
+             SET requests = attendee_daily_usage.requests + EXCLUDED.requests,
+                 tokens = attendee_daily_usage.tokens + EXCLUDED.tokens`,
+          [inc.attendeeId, inc.day, inc.requests, inc.tokens],
+        );
+      }
+    });
+  }
+
+  /** Which of `ids` still exist, so a batch never fails on a row deleted while it waited. */
+  async existingIds(table: 'events' | 'resources' | 'attendees', ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const cast = table === 'events' ? 'text' : 'uuid';
+    const rows = (await this.dataSource.query(`SELECT id::text AS id FROM ${table} WHERE id = ANY($1::${cast}[])`, [ids])) as { id: string }[];
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async totals(eventId: string, group: UsageGroup, from?: Date, to?: Date): Promise<UsageTotalsRow[]> {
+    const keyExpr =
+      group === 'day' ? `to_char(r.day, 'YYYY-MM-DD')` : group === 'deployment' ? 'r.deployment' : `COALESCE(r.attendee_id::text, '')`;
+    const qb = this.records
+      .createQueryBuilder('r')
+      .select(keyExpr, 'key')
+      .addSelect('COUNT(*)::int', 'requests')
+      .addSelect('COUNT(*) FILTER (WHERE r.status >= 400)::int', 'errors')
+      .addSelect('COALESCE(SUM(r.prompt_tokens), 0)::bigint', 'promptTokens')
+      .addSelect('COALESCE(SUM(r.completion_tokens), 0)::bigint', 'completionTokens')
+      .addSelect('COALESCE(SUM(r.total_tokens), 0)::bigint', 'totalTokens')
+      .addSelect('COUNT(*) FILTER (WHERE r.estimated)::int', 'estimatedRequests')
+      .where('r.event_id = :eventId', { eventId });
+    if (from) qb.andWhere('r.created_at >= :from', { from });
+    if (to) qb.andWhere('r.created_at < :to', { to });
+    const rows = await qb.groupBy('key').orderBy('key', 'ASC').getRawMany<Record<string, string | number>>();
+    return rows.map((r) => ({
+      key: String(r.key),
+      requests: Number(r.requests),
+      errors: Number(r.errors),
+      promptTokens: Number(r.promptTokens),
+      completionTokens: Number(r.completionTokens),
+      totalTokens: Number(r.totalTokens),
+      estimatedRequests: Number(r.estimatedRequests),
+    }));
+  }
+
+  async attendeeNames(eventId: string): Promise<Map<string, { name: string; email: string }>> {
+    const rows = (await this.dataSource.query('SELECT id, name, email FROM attendees WHERE event_id = $1', [eventId])) as {
+      id: string;
+      name: string;
+      email: string;
+    }[];
+    return new Map(rows.map((r) => [r.id, { name: r.name, email: r.email }]));
   }
 }

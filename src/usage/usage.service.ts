@@ -1,14 +1,111 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { dayKey } from '../events/event-window';
-import { UsageRepository } from './usage.repository';
+import { DailyCounters, DayCount } from './daily-counters';
+import { DailyIncrement, UsageRepository } from './usage.repository';
+import type { UsageEntry } from './usage.types';
 
+/** Beyond this many unwritten records (database down for long) the oldest are dropped, loudly. */
+const MAX_BUFFERED = 200_000;
+
+/**
+ * Usage metering off the request path: records are buffered and written in batches, the daily counters
+ * behind the caps live in memory (see DailyCounters), and the buffer is flushed before shutdown.
+ */
 @Injectable()
-export class UsageService {
-  constructor(private readonly usage: UsageRepository) {}
+export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(UsageService.name);
+  private buffer: UsageEntry[] = [];
+  private flushing?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private readonly counters: DailyCounters;
+  private failing = false;
+
+  constructor(
+    private readonly usage: UsageRepository,
+    private readonly config: AppConfig,
+  ) {
+    this.counters = new DailyCounters((attendeeId, day) => this.usage.dailyUsage(attendeeId, day));
+  }
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), this.config.usage.flushMs);
+    this.timer.unref();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush();
+    if (this.buffer.length > 0) await this.flush();
+  }
+
+  /** Takes one of the attendee's daily requests. */
+  takeDailyRequest(attendeeId: string, day: string, cap: number): Promise<{ ok: boolean; used: number }> {
+    return this.counters.tryTake(attendeeId, day, cap);
+  }
+
+  refundDailyRequest(attendeeId: string, day: string): void {
+    this.counters.refund(attendeeId, day);
+  }
 
   /** Today's requests and tokens for an attendee, "today" being the calendar day in the event's zone. */
-  async today(attendeeId: string, timeZone: string, now = new Date()): Promise<{ day: string; requests: number; tokens: number }> {
+  async today(attendeeId: string, timeZone: string, now = new Date()): Promise<{ day: string } & DayCount> {
     const day = dayKey(now, timeZone);
-    return { day, ...(await this.usage.dailyUsage(attendeeId, day)) };
+    return { day, ...(await this.counters.peek(attendeeId, day)) };
+  }
+
+  record(entry: UsageEntry): void {
+    if (entry.attendeeId) this.counters.addTokens(entry.attendeeId, entry.day, entry.totalTokens);
+    this.buffer.push(entry);
+    if (this.buffer.length > MAX_BUFFERED) {
+      const dropped = this.buffer.length - MAX_BUFFERED;
+      this.buffer.splice(0, dropped);
+      this.logger.error({ dropped }, 'Usage buffer full: the database has been unreachable too long; oldest records dropped');
+    }
+    if (this.buffer.length >= this.config.usage.batchSize) void this.flush();
+  }
+
+  /** Pending records, for tests and shutdown diagnostics. */
+  get pending(): number {
+    return this.buffer.length;
+  }
+
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.buffer.length === 0) return Promise.resolve();
+    this.flushing = this.writeOut().finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  private async writeOut(): Promise<void> {
+    const batch = this.buffer.splice(0, this.config.usage.batchSize * 4);
+    try {
+      const [events, resources] = await Promise.all([
+        this.usage.existingIds('events', [...new Set(batch.map((e) => e.eventId))]),
+        this.usage.existingIds('resources', [...new Set(batch.flatMap((e) => (e.resourceId ? [e.resourceId] : [])))]),
+      ]);
+      const entries = batch
+        .filter((e) => events.has(e.eventId))
+        .map((e) => (e.resourceId && !resources.has(e.resourceId) ? { ...e, resourceId: null } : e));
+      const increments = new Map<string, DailyIncrement>();
+      for (const e of entries) {
+        if (!e.attendeeId) continue;
+        const key = `${e.attendeeId}|${e.day}`;
+        const inc = increments.get(key) ?? { attendeeId: e.attendeeId, day: e.day, requests: 0, tokens: 0 };
+        inc.requests += e.counted ? 1 : 0;
+        inc.tokens += e.totalTokens;
+        increments.set(key, inc);
+      }
+      await this.usage.writeBatch(entries, [...increments.values()]);
+      if (this.failing) this.logger.warn('Usage writes recovered');
+      this.failing = false;
+    } catch (err) {
+      // Keep the batch for the next tick: usage is never silently lost while memory allows.
+      this.buffer.unshift(...batch);
+      if (!this.failing) this.logger.error({ err }, 'Writing usage records failed; will retry');
+      this.failing = true;
+    }
   }
 }

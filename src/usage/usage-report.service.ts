@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { EventsService } from '../events/events.service';
+import type { UsageQuery, UsageReport } from './dto/usage.schemas';
+import { UsageRepository, UsageTotalsRow } from './usage.repository';
+import { UsageService } from './usage.service';
+
+function strip({ key: _key, ...totals }: UsageTotalsRow) {
+  return totals;
+}
+
+@Injectable()
+export class UsageReportService {
+  constructor(
+    private readonly usage: UsageRepository,
+    private readonly meter: UsageService,
+    private readonly events: EventsService,
+  ) {}
+
+  async report(eventId: string, query: UsageQuery): Promise<UsageReport> {
+    await this.events.require(eventId);
+    // Reports include what is still buffered, so an organiser sees requests made a moment ago.
+    await this.meter.flush();
+    const from = query.from ? new Date(query.from) : undefined;
+    const to = query.to ? new Date(query.to) : undefined;
+    const [byDay, byDeployment, byAttendee, names] = await Promise.all([
+      this.usage.totals(eventId, 'day', from, to),
+      this.usage.totals(eventId, 'deployment', from, to),
+      this.usage.totals(eventId, 'attendee', from, to),
+      this.usage.attendeeNames(eventId),
+    ]);
+    const totals = byDay.reduce(
+      (t, r) => ({
+        requests: t.requests + r.requests,
+        errors: t.errors + r.errors,
+        promptTokens: t.promptTokens + r.promptTokens,
+        completionTokens: t.completionTokens + r.completionTokens,
+        totalTokens: t.totalTokens + r.totalTokens,
+        estimatedRequests: t.estimatedRequests + r.estimatedRequests,
+      }),
+      { requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, estimatedRequests: 0 },
+    );
+    return {
+      eventId,
+      from: from?.toISOString() ?? null,
+      to: to?.toISOString() ?? null,
+      totals,
+      byDay: byDay.map((r) => ({ day: r.key, ...strip(r) })),
+      byDeployment: byDeployment.map((r) => ({ deployment: r.key, ...strip(r) })),
+      byAttendee: byAttendee.map((r) => {
+        const who = names.get(r.key);
+        return { attendeeId: r.key || null, name: who?.name ?? null, email: who?.email ?? null, ...strip(r) };
+      }),
+    };
+  }
+}
