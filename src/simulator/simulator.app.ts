@@ -7,6 +7,7 @@ import { redactHeaders, redactQuery } from './request-log';
 import { registerAdminRoutes } from './routes/admin.routes';
 import { registerModelRoutes } from './routes/model.routes';
 import { registerSearchRoutes } from './routes/search.routes';
+import { SimulatorControl } from './simulator.client';
 import { type SimulatorOptions, resolveConfig } from './simulator.config';
 import { SimulatorState } from './simulator.state';
 
@@ -20,6 +21,8 @@ export interface RunningSimulator {
   /** e.g. http://127.0.0.1:9100, no trailing slash. */
   url: string;
   app: FastifyInstance;
+  /** Typed access to /__mock/{requests,reset,config}. */
+  control: SimulatorControl;
   close(): Promise<void>;
 }
 
@@ -105,5 +108,6 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
   await app.listen({ port, host });
   const address = app.server.address() as AddressInfo;
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return { url: `http://${hostPart}:${address.port}`, app, close: () => app.close() };
+  const url = `http://${hostPart}:${address.port}`;
+  return { url, app, control: new SimulatorControl(url), close: () => app.close() };
 }

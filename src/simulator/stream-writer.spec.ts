@@ -1,5 +1,7 @@
+import type { ServerResponse } from 'node:http';
+import { Writable } from 'node:stream';
 import type { StreamEvent, StreamPlan } from './sse';
-import { type EventSink, playStream } from './stream-writer';
+import { type EventSink, SseWriter, playStream } from './stream-writer';
 
 class RecordingSink implements EventSink {
   readonly written: string[] = [];
@@ -76,5 +78,54 @@ describe(playStream.name, () => {
     await playStream(sink, plan, { ttftMs: 40, interChunkMs: 10 });
 
     expect(Date.now() - started).toBeGreaterThanOrEqual(40 + 4 * 10 - 5);
+  });
+});
+
+describe(SseWriter.name, () => {
+  /** A writable whose writes complete only when the test says so, like a slow client. */
+  function slowClient(): { stream: Writable; release: () => void } {
+    const pending: (() => void)[] = [];
+    const stream = new Writable({
+      highWaterMark: 1,
+      write: (_chunk, _encoding, callback) => pending.push(() => callback()),
+    });
+    return { stream, release: () => pending.splice(0).forEach((done) => done()) };
+  }
+
+  it('waits for drain before reporting a write done', async () => {
+    const client = slowClient();
+    const sut = new SseWriter(client.stream as unknown as ServerResponse);
+    let settled = false;
+
+    const writing = sut.write('data: x\n\n').then((ok) => {
+      settled = true;
+      return ok;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    client.release();
+
+    await expect(writing).resolves.toBe(true);
+  });
+
+  it('stops waiting and reports false when the client goes away', async () => {
+    const client = slowClient();
+    const sut = new SseWriter(client.stream as unknown as ServerResponse);
+
+    const writing = sut.write('data: x\n\n');
+    client.stream.destroy();
+
+    await expect(writing).resolves.toBe(false);
+  });
+
+  it('stops playing once the client has gone', async () => {
+    const sink = new RecordingSink();
+    sink.write = async (text) => {
+      sink.written.push(text);
+      return sink.written.length < 2;
+    };
+
+    await expect(playStream(sink, plan, noDelays)).resolves.toBe('client-closed');
+    expect(sink.written).toHaveLength(2);
   });
 });
