@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { EventResponse, RegistrationResponse, ResourceResponse } from './api';
 import type { HttpClient } from './http';
 
 const HOUR = 3_600_000;
@@ -36,12 +37,12 @@ export async function seedEvent(
   http: HttpClient,
   event: Record<string, unknown> = {},
   resources: Record<string, unknown>[] = [],
-): Promise<{ event: any; resources: any[] }> {
-  const created = await http.post('/api/v1/admin/events', newEvent(event));
+): Promise<{ event: EventResponse; resources: ResourceResponse[] }> {
+  const created = await http.post<EventResponse>('/api/v1/admin/events', newEvent(event));
   if (created.status !== 201) throw new Error(`seedEvent failed: ${created.status} ${created.text}`);
-  const out: any[] = [];
+  const out: ResourceResponse[] = [];
   for (const r of resources) {
-    const res = await http.post('/api/v1/admin/resources', newResource(r));
+    const res = await http.post<ResourceResponse>('/api/v1/admin/resources', newResource(r));
     if (res.status !== 201) throw new Error(`seed resource failed: ${res.status} ${res.text}`);
     const attached = await http.put(`/api/v1/admin/events/${created.body.id}/resources/${res.body.id}`);
     if (attached.status !== 200) throw new Error(`attach failed: ${attached.status} ${attached.text}`);
@@ -54,8 +55,8 @@ export async function registerAttendee(
   http: HttpClient,
   eventId: string,
   body: Record<string, unknown> = {},
-): Promise<{ attendeeId: string; apiKey: string }> {
-  const res = await http.post(`/api/v1/events/${eventId}/attendees`, {
+): Promise<RegistrationResponse> {
+  const res = await http.post<RegistrationResponse>(`/api/v1/events/${eventId}/attendees`, {
     name: 'Grace',
     email: `grace-${randomBytes(3).toString('hex')}@example.com`,
     ...body,

@@ -1,6 +1,7 @@
 import { ADMIN_TOKEN } from './test-app';
 
-export interface HttpResult<T = any> {
+/** `body` is the parsed JSON (or the text); callers name the shape they expect. */
+export interface HttpResult<T = unknown> {
   status: number;
   headers: Headers;
   body: T;
@@ -17,7 +18,7 @@ export interface RequestOptions {
 
 /** A small fetch wrapper bound to one running app. */
 export function httpClient(baseUrl: string) {
-  async function request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult<T>> {
+  async function request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResult<T>> {
     const headers: Record<string, string> = { ...options.headers };
     const useAdmin = options.admin ?? path.startsWith('/api/v1/admin');
     if (useAdmin && !Object.keys(headers).some((h) => h.toLowerCase() === 'authorization')) {
@@ -40,11 +41,11 @@ export function httpClient(baseUrl: string) {
   }
   return {
     request,
-    get: <T = any>(path: string, o?: RequestOptions) => request<T>('GET', path, o),
-    post: <T = any>(path: string, body?: unknown, o?: RequestOptions) => request<T>('POST', path, { ...o, body }),
-    patch: <T = any>(path: string, body?: unknown, o?: RequestOptions) => request<T>('PATCH', path, { ...o, body }),
-    put: <T = any>(path: string, body?: unknown, o?: RequestOptions) => request<T>('PUT', path, { ...o, body }),
-    delete: <T = any>(path: string, o?: RequestOptions) => request<T>('DELETE', path, o),
+    get: <T = unknown>(path: string, o?: RequestOptions) => request<T>('GET', path, o),
+    post: <T = unknown>(path: string, body?: unknown, o?: RequestOptions) => request<T>('POST', path, { ...o, body }),
+    patch: <T = unknown>(path: string, body?: unknown, o?: RequestOptions) => request<T>('PATCH', path, { ...o, body }),
+    put: <T = unknown>(path: string, body?: unknown, o?: RequestOptions) => request<T>('PUT', path, { ...o, body }),
+    delete: <T = unknown>(path: string, o?: RequestOptions) => request<T>('DELETE', path, o),
   };
 }
 export type HttpClient = ReturnType<typeof httpClient>;

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Client } from 'pg';
@@ -19,11 +21,23 @@ export interface TestApp {
   /** Every log line the app wrote, as JSON text. */
   logs: string[];
   dataDir: string;
+  /** The PostgreSQL database, when TEST_DATABASE_URL is set. */
+  databaseUrl?: string;
   close(options?: { keepData?: boolean }): Promise<void>;
 }
 
+/** Drops one test database, connecting through the server's maintenance database (TEST_DATABASE_URL). */
+async function dropPostgres(baseUrl: string, databaseUrl: string): Promise<void> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  if (!/^aip_test_\w+$/.test(name)) throw new Error(`refusing to drop a database not made by the tests: ${name}`);
+  const c = new Client({ connectionString: baseUrl });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await c.end();
+}
+
 /** A database of its own per test file: a copy of the migrated PGlite template, or a fresh PostgreSQL DB. */
-async function freshPostgres(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+async function freshPostgres(baseUrl: string): Promise<string> {
   const name = `aip_test_${Date.now()}_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: baseUrl });
   await admin.connect();
@@ -31,17 +45,13 @@ async function freshPostgres(baseUrl: string): Promise<{ url: string; drop(): Pr
   await admin.end();
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new Client({ connectionString: baseUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  return url.toString();
 }
 
+/**
+ * Restart tests pass the previous app's dataDir and databaseUrl. Whichever app closes without
+ * `keepData` removes the data directory and drops the database, reused or not.
+ */
 export interface StartOptions {
   env?: Record<string, string>;
   /** Reuse a data directory (restart tests). */
@@ -50,11 +60,11 @@ export interface StartOptions {
   databaseUrl?: string;
 }
 
-export async function startTestApp(options: StartOptions = {}): Promise<TestApp & { databaseUrl?: string }> {
-  const dataDir = options.dataDir ?? freshDataDir();
+export async function startTestApp(options: StartOptions = {}): Promise<TestApp> {
   const baseUrl = process.env.TEST_DATABASE_URL;
-  const pg = !options.databaseUrl && baseUrl ? await freshPostgres(baseUrl) : undefined;
-  const databaseUrl = options.databaseUrl ?? pg?.url;
+  // On PostgreSQL the data directory only holds files, so it starts empty (there is no PGlite template).
+  const dataDir = options.dataDir ?? (baseUrl ? mkdtempSync(join(tmpdir(), 'ai-proxy-test-')) : freshDataDir());
+  const databaseUrl = options.databaseUrl ?? (baseUrl ? await freshPostgres(baseUrl) : undefined);
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -87,8 +97,8 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp 
     close: async ({ keepData = false } = {}) => {
       await app.close();
       if (!keepData) {
-        await pg?.drop();
-        if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+        if (baseUrl && databaseUrl) await dropPostgres(baseUrl, databaseUrl);
+        rmSync(dataDir, { recursive: true, force: true });
       }
     },
   };
