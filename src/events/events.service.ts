@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { CatalogService } from '../catalog/catalog.service';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-codes';
+import { isUuid } from '../common/validation/ids';
 import { ResourcesService } from '../resources/resources.service';
 import type { ResourceResponse } from '../resources/dto/resource.schemas';
 import type { CreateEventInput, EventResponse, UpdateEventInput } from './dto/event.schemas';
@@ -139,7 +140,8 @@ export class EventsService {
 
   async detachResource(eventId: string, resourceId: string): Promise<void> {
     await this.require(eventId);
-    if (!(await this.events.detach(eventId, resourceId))) {
+    // A malformed id cannot be attached; asking the uuid column about it would be a database error (500).
+    if (!isUuid(resourceId) || !(await this.events.detach(eventId, resourceId))) {
       throw new DomainError(ErrorCode.ResourceNotFound, `Resource '${resourceId}' is not attached to event '${eventId}'.`);
     }
     await this.catalog.changed();
