@@ -9,7 +9,9 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { ProxyModule } from './proxy/proxy.module';
 import { ResourcesModule } from './resources/resources.module';
+import { SimulatorModule } from './simulator/simulator.module';
 import { UsageModule } from './usage/usage.module';
 
 @Module({})
@@ -27,6 +29,8 @@ export class AppModule {
         EventsModule,
         AttendeesModule,
         UsageModule,
+        SimulatorModule,
+        ProxyModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -15,7 +15,8 @@ export class AppConfig {
   readonly dataDir!: string;
   readonly secrets!: { encryptionKey: Buffer; adminToken: string; adminTokenGenerated: boolean };
   readonly log!: { level: Env['LOG_LEVEL']; pretty: boolean };
-  readonly demo!: { enabled: boolean; simulatorPort: number };
+  readonly demo!: { enabled: boolean };
+  readonly simulator!: { enabled: boolean; port: number };
   readonly upstream!: {
     connectTimeoutMs: number;
     headersTimeoutMs: number;
@@ -106,7 +107,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       adminTokenGenerated: secrets.generated,
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? false },
-    demo: { enabled: env.DEMO, simulatorPort: env.SIMULATOR_PORT },
+    demo: { enabled: env.DEMO },
+    simulator: { enabled: env.SIMULATOR_ENABLED || env.DEMO, port: env.SIMULATOR_PORT },
     upstream: {
       connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
       headersTimeoutMs: env.UPSTREAM_HEADERS_TIMEOUT_MS,

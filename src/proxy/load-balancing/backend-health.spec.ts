@@ -10,6 +10,13 @@ describe(BackendHealth.name, () => {
     expect(sut.state('a', 3_000).unavailableUntil).toBe(0);
   });
 
+  it('does not trip the breaker for 429 cooldowns', () => {
+    const sut = new BackendHealth(settings);
+    for (const t of [0, 1, 2, 3]) sut.cooldown('a', t, 100);
+    expect(sut.breakerState('a', 10)).toBe('closed');
+    expect(sut.state('a', 10).unavailableUntil).toBe(103);
+  });
+
   it('opens after repeated failures within the window', () => {
     const sut = new BackendHealth(settings);
     sut.failure('a', 0);

@@ -77,6 +77,13 @@ export class BackendHealth {
     }
   }
 
+  /** A 429: the backend is healthy but full. Parks it without counting toward the breaker. */
+  cooldown(id: string, now: number, ms: number): void {
+    const h = this.get(id);
+    h.cooldownUntil = Math.max(h.cooldownUntil, now + ms);
+    h.trialInFlight = false;
+  }
+
   /** An attempt that ended without a verdict (client went away): frees a half-open trial slot. */
   abandon(id: string): void {
     const h = this.backends.get(id);

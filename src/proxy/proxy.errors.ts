@@ -1,0 +1,37 @@
+import { DomainError } from '../common/errors/domain-error';
+import { ErrorCode } from '../common/errors/error-codes';
+
+export const proxyErrors = {
+  bodyNotObject: () => new DomainError(ErrorCode.ValidationFailed, 'The request body must be a JSON object.'),
+  modelRequired: () =>
+    new DomainError(ErrorCode.ModelRequired, 'The "model" field is required: name one of this event\'s deployments.', { param: 'model' }),
+  badApiVersion: () => new DomainError(ErrorCode.ValidationFailed, 'The api-version query parameter is malformed.', { param: 'api-version' }),
+  deploymentNotFound: (name: string, available: string[]) =>
+    new DomainError(
+      ErrorCode.DeploymentNotFound,
+      `The deployment '${name}' is not available for this event.` +
+        (available.length ? ` Available deployments: ${available.join(', ')}.` : ' This event has no deployments yet.'),
+      { param: 'model' },
+    ),
+  wrongClass: (name: string, cls: string, route: string) =>
+    new DomainError(ErrorCode.DeploymentClassMismatch, `The deployment '${name}' is a ${cls} deployment and cannot serve ${route} requests.`, {
+      param: 'model',
+    }),
+  tokenCap: (param: string, asked: unknown, cap: number) =>
+    new DomainError(ErrorCode.MaxTokensExceedsCap, `${param} (${String(asked)}) exceeds this event's limit of ${cap} tokens per request.`, {
+      param,
+    }),
+  badTokenValue: (param: string) => new DomainError(ErrorCode.ValidationFailed, `${param} must be a positive integer.`, { param }),
+  dailyCap: (cap: number, resetsAt: Date, retryAfterMs: number, headers: Record<string, string>) =>
+    new DomainError(
+      ErrorCode.DailyRequestCapExceeded,
+      `You have used all ${cap} requests allowed per day for this event. The limit resets at ${resetsAt.toISOString()}.`,
+      { retryAfterMs, headers },
+    ),
+  allCooling: (deployment: string, retryAfterMs: number) =>
+    new DomainError(ErrorCode.UpstreamRateLimited, `Every backend of '${deployment}' is rate limited right now. Retry after ${Math.ceil(retryAfterMs / 1000)} s.`, {
+      retryAfterMs,
+    }),
+  exhausted: (deployment: string, code: ErrorCode, detail: string, retryAfterMs?: number) =>
+    new DomainError(code, `The upstream for '${deployment}' could not answer: ${detail}. Please retry shortly.`, { retryAfterMs }),
+};

@@ -1,0 +1,330 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AttendeePrincipal } from '../auth/principal';
+import { CatalogService } from '../catalog/catalog.service';
+import type { CatalogEvent, CatalogResource } from '../catalog/catalog.types';
+import { DomainError } from '../common/errors/domain-error';
+import { ErrorCode } from '../common/errors/error-codes';
+import { AppConfig } from '../config/app-config';
+import { dayKey, nextMidnight } from '../events/event-window';
+import { BuiltinSimulator } from '../simulator/builtin-simulator.service';
+import { estimatePromptTokens } from '../usage/token-estimator';
+import { UsageService } from '../usage/usage.service';
+import { BackendHealthService } from './load-balancing/backend-health.service';
+import { LoadBalancer } from './load-balancing/load-balancer';
+import { OPERATIONS, ProxyCall } from './proxy-operations';
+import { proxyErrors } from './proxy.errors';
+import { relayBuffered, relayStream, RelayOutcome } from './response-relay';
+import { retryAfterMs } from './upstream/retry-after';
+import { UpstreamClient, UpstreamResponse } from './upstream/upstream-client';
+import { buildUpstreamRequest, supportsStreamOptions, UpstreamTarget, usesMaxCompletionTokens } from './upstream/upstream-request';
+
+const API_VERSION = /^[A-Za-z0-9._-]{1,64}$/;
+/** Statuses after which another backend may well succeed. */
+const FAILOVER_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+/** The upstream refused *our* credentials or lacks the deployment: a configuration fault, not the caller's. */
+const MISCONFIGURED_STATUSES = new Set([401, 403, 404]);
+/** Cooldown for a 429 that names no retry-after. */
+const DEFAULT_429_COOLDOWN_MS = 1_000;
+const TOKEN_FIELDS = ['max_tokens', 'max_completion_tokens'] as const;
+
+class ClientClosed extends Error {}
+class BudgetExceeded extends Error {}
+
+interface Dispatched {
+  res: UpstreamResponse;
+  resource: CatalogResource;
+  controller: AbortController;
+  attempts: number;
+}
+
+/** Mutable facts about one request, written to the usage record when it ends. */
+interface Draft {
+  deployment: string;
+  resourceId: string | null;
+  status: number;
+  errorCode: string | null;
+  counted: boolean;
+  attempts: number;
+  streamed: boolean;
+  ttfbMs: number | null;
+  outcome?: RelayOutcome;
+}
+
+@Injectable()
+export class ProxyService {
+  private readonly logger = new Logger(ProxyService.name);
+
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly balancer: LoadBalancer,
+    private readonly health: BackendHealthService,
+    private readonly client: UpstreamClient,
+    private readonly usage: UsageService,
+    private readonly simulator: BuiltinSimulator,
+    private readonly config: AppConfig,
+  ) {}
+
+  async handle(call: ProxyCall, principal: AttendeePrincipal, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const started = performance.now();
+    const now = new Date();
+    const { event, attendee } = principal;
+    const day = dayKey(now, event.timeZone);
+    const draft: Draft = {
+      deployment: call.deployment ?? '',
+      resourceId: null,
+      status: 0,
+      errorCode: null,
+      counted: false,
+      attempts: 0,
+      streamed: false,
+      ttfbMs: null,
+    };
+    let body: Record<string, unknown> = {};
+    try {
+      body = this.requireObject(request.body);
+      const requested = call.deployment ?? this.modelOf(body);
+      draft.deployment = requested.slice(0, 128);
+      const { name, resources } = this.resolveDeployment(event, requested);
+      draft.deployment = name;
+      const spec = OPERATIONS[call.operation];
+      if (!spec.classes.includes(resources[0].modelClass)) throw proxyErrors.wrongClass(name, resources[0].modelClass, spec.path);
+      if (call.apiVersion !== undefined && !API_VERSION.test(call.apiVersion)) throw proxyErrors.badApiVersion();
+      const needsCap = spec.generatesTokens && this.checkTokenCap(body, event.maxTokenCap);
+
+      const take = await this.usage.takeDailyRequest(attendee.id, day, event.dailyRequestCap);
+      const limitHeaders = {
+        'x-ratelimit-limit-requests': String(event.dailyRequestCap),
+        'x-ratelimit-remaining-requests': String(Math.max(0, event.dailyRequestCap - take.used)),
+      };
+      void reply.headers(limitHeaders);
+      if (!take.ok) {
+        const resetsAt = nextMidnight(now, event.timeZone);
+        throw proxyErrors.dailyCap(event.dailyRequestCap, resetsAt, resetsAt.getTime() - now.getTime(), limitHeaders);
+      }
+      draft.counted = true;
+
+      const wantsStream = body.stream === true;
+      const clientWantsUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+      const bodyFor = (resource: CatalogResource): Record<string, unknown> => {
+        let out = body;
+        if (needsCap) out = { ...out, [usesMaxCompletionTokens(resource) ? 'max_completion_tokens' : 'max_tokens']: event.maxTokenCap };
+        // Ask for the usage chunk so streamed answers are metered exactly; stripped below if unasked.
+        if (wantsStream && spec.generatesTokens && supportsStreamOptions(resource, call.apiVersion)) {
+          out = { ...out, stream_options: { ...(out.stream_options as object | undefined), include_usage: true } };
+        }
+        return out;
+      };
+
+      const dispatched = await this.dispatch(call, event, name, resources, bodyFor, reply, started);
+      draft.resourceId = dispatched.resource.id;
+      draft.attempts = dispatched.attempts;
+      const relayContext = {
+        reply,
+        upstream: dispatched.res,
+        controller: dispatched.controller,
+        started,
+        stripUsageChunk: !clientWantsUsage,
+        onFirstByte: (ms: number) => (draft.ttfbMs = ms),
+      };
+      const isStream = String(dispatched.res.headers['content-type'] ?? '').includes('text/event-stream');
+      draft.streamed = isStream;
+      draft.outcome = isStream ? await relayStream(relayContext) : await relayBuffered(relayContext);
+      draft.status = draft.outcome.status;
+      draft.errorCode = draft.outcome.errorCode;
+    } catch (err) {
+      this.fail(err, draft, attendee.id, day);
+      if (!(err instanceof ClientClosed)) throw err;
+    } finally {
+      this.record(draft, principal, day, now, started, call, body);
+    }
+  }
+
+  private fail(err: unknown, draft: Draft, attendeeId: string, day: string): void {
+    if (err instanceof ClientClosed) {
+      draft.status = 499;
+      draft.errorCode = 'client_closed_request';
+    } else if (err instanceof DomainError) {
+      draft.status = err.status;
+      draft.errorCode = err.code;
+    } else {
+      draft.status = 500;
+      draft.errorCode = ErrorCode.Internal;
+    }
+    // A request that never got an answer from a model does not use up the attendee's allowance.
+    if (draft.counted && !(err instanceof DomainError && err.code === ErrorCode.DailyRequestCapExceeded)) {
+      this.usage.refundDailyRequest(attendeeId, day);
+      draft.counted = false;
+    }
+  }
+
+  private record(draft: Draft, principal: AttendeePrincipal, day: string, now: Date, started: number, call: ProxyCall, body: Record<string, unknown>): void {
+    const outcome = draft.outcome;
+    let tokens = outcome?.tokens;
+    let estimated = false;
+    if (!tokens && outcome && OPERATIONS[call.operation].generatesTokens && outcome.status < 400) {
+      // No usage reported (a broken stream, an old api-version): estimate, and say so.
+      const prompt = estimatePromptTokens(body);
+      tokens = { promptTokens: prompt, completionTokens: outcome.completionTextTokens, totalTokens: prompt + outcome.completionTextTokens };
+      estimated = true;
+    }
+    if (draft.status === 499 && outcome === undefined && draft.resourceId) estimated = true;
+    this.usage.record({
+      requestId: null,
+      eventId: principal.event.id,
+      attendeeId: principal.attendee.id,
+      resourceId: draft.resourceId,
+      deployment: draft.deployment || '(none)',
+      route: `${call.family}:${OPERATIONS[call.operation].path}`,
+      status: draft.status,
+      promptTokens: tokens?.promptTokens ?? 0,
+      completionTokens: tokens?.completionTokens ?? 0,
+      totalTokens: tokens?.totalTokens ?? 0,
+      estimated: estimated || (outcome?.estimated ?? false),
+      streamed: draft.streamed,
+      latencyMs: Math.round(performance.now() - started),
+      ttfbMs: draft.ttfbMs === null ? null : Math.round(draft.ttfbMs),
+      attempts: draft.attempts,
+      errorCode: draft.errorCode,
+      day,
+      createdAt: now,
+      counted: draft.counted,
+    });
+  }
+
+  private requireObject(body: unknown): Record<string, unknown> {
+    if (!body || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) throw proxyErrors.bodyNotObject();
+    return body as Record<string, unknown>;
+  }
+
+  private modelOf(body: Record<string, unknown>): string {
+    if (typeof body.model !== 'string' || !body.model.trim()) throw proxyErrors.modelRequired();
+    return body.model.trim();
+  }
+
+  /** A deployment of the event by name, or through the event's alias map (e.g. gpt-4o → gpt-4o-eu). */
+  private resolveDeployment(event: CatalogEvent, requested: string): { name: string; resources: CatalogResource[] } {
+    let resources = this.catalog.resourcesFor(event.id, requested);
+    if (resources.length) return { name: requested, resources };
+    const alias = event.modelAliases[requested];
+    if (alias) {
+      resources = this.catalog.resourcesFor(event.id, alias);
+      if (resources.length) return { name: alias, resources };
+    }
+    throw proxyErrors.deploymentNotFound(requested, [...this.catalog.deploymentsOf(event.id).keys()].sort());
+  }
+
+  /** Validates the client's token limits against the cap; true when the proxy must set one. */
+  private checkTokenCap(body: Record<string, unknown>, cap: number): boolean {
+    let present = false;
+    for (const field of TOKEN_FIELDS) {
+      const value = body[field];
+      if (value === undefined || value === null) continue;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw proxyErrors.badTokenValue(field);
+      if (value > cap) throw proxyErrors.tokenCap(field, value, cap);
+      present = true;
+    }
+    return !present;
+  }
+
+  private target(resource: CatalogResource): UpstreamTarget | undefined {
+    if (resource.endpointUrl) return { resource, baseUrl: resource.endpointUrl, apiKey: resource.apiKey };
+    const url = this.simulator.url;
+    if (resource.upstream !== 'simulator' || !url) return undefined;
+    return { resource, baseUrl: url, apiKey: resource.apiKey ?? this.simulator.apiKey };
+  }
+
+  /**
+   * Tries the balancer's backends in order until one answers with something worth relaying. Failover
+   * happens only before any byte reaches the client, bounded by attempts and a total time budget.
+   */
+  private async dispatch(
+    call: ProxyCall,
+    event: CatalogEvent,
+    name: string,
+    resources: CatalogResource[],
+    bodyFor: (r: CatalogResource) => Record<string, unknown>,
+    reply: FastifyReply,
+    started: number,
+  ): Promise<Dispatched> {
+    const { maxAttempts, totalBudgetMs } = this.config.upstream;
+    const state = (id: string) => this.health.state(id, Date.now());
+    const decision = this.balancer.decide({ poolKey: `${event.id}|${name}`, candidates: resources, state, now: Date.now() });
+    if (decision.order.length === 0) throw proxyErrors.allCooling(name, decision.retryAfterMs ?? DEFAULT_429_COOLDOWN_MS);
+
+    let clientGone = false;
+    const clientAbort = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) {
+        clientGone = true;
+        clientAbort.abort(new ClientClosed('client closed the connection'));
+      }
+    });
+
+    let attempts = 0;
+    let saw429 = false;
+    let lastFailure = 'no backend could be reached';
+    let lastWasTimeout = false;
+    for (const resource of decision.order.slice(0, maxAttempts)) {
+      const remaining = totalBudgetMs - (performance.now() - started);
+      if (remaining <= 0 || clientGone) break;
+      const target = this.target(resource);
+      if (!target) {
+        this.logger.error({ resourceId: resource.id }, 'Resource has no endpoint and the built-in simulator is disabled');
+        this.health.failure(resource.id, Date.now());
+        continue;
+      }
+      const upstream = buildUpstreamRequest(target, call.operation, bodyFor(resource), call.apiVersion);
+      const controller = new AbortController();
+      const onClientAbort = () => controller.abort(clientAbort.signal.reason);
+      clientAbort.signal.addEventListener('abort', onClientAbort, { once: true });
+      const budget = setTimeout(() => controller.abort(new BudgetExceeded()), remaining);
+      this.health.beginAttempt(resource.id, Date.now());
+      attempts++;
+      let keepListening = false;
+      try {
+        const res = await this.client.send(upstream.url, upstream.headers, upstream.body, controller.signal);
+        clearTimeout(budget);
+        if (FAILOVER_STATUSES.has(res.status) || MISCONFIGURED_STATUSES.has(res.status)) {
+          await res.body.dump().catch(() => undefined);
+          if (res.status === 429) {
+            saw429 = true;
+            this.health.cooldown(resource.id, Date.now(), retryAfterMs(res.headers) ?? DEFAULT_429_COOLDOWN_MS);
+          } else {
+            this.health.failure(resource.id, Date.now());
+          }
+          const level = MISCONFIGURED_STATUSES.has(res.status) ? 'error' : 'warn';
+          this.logger[level]({ resourceId: resource.id, status: res.status, deployment: name }, 'Upstream refused; trying the next backend');
+          lastFailure = `the backend answered HTTP ${res.status}`;
+          lastWasTimeout = false;
+          continue;
+        }
+        this.health.success(resource.id);
+        // The relay keeps listening: a client leaving mid-stream aborts the upstream request.
+        keepListening = true;
+        return { res, resource, controller, attempts };
+      } catch (err) {
+        clearTimeout(budget);
+        if (clientGone) {
+          this.health.abandon(resource.id);
+          throw new ClientClosed();
+        }
+        const timedOut = controller.signal.reason instanceof BudgetExceeded || /timeout/i.test((err as Error)?.name ?? '') || /Timeout/.test((err as { code?: string })?.code ?? '');
+        this.health.failure(resource.id, Date.now());
+        this.logger.warn({ resourceId: resource.id, deployment: name, err: (err as Error)?.message }, 'Upstream request failed; trying the next backend');
+        lastFailure = timedOut ? 'the backend timed out' : 'the connection to the backend failed';
+        lastWasTimeout = timedOut;
+      } finally {
+        if (!keepListening) clientAbort.signal.removeEventListener('abort', onClientAbort);
+      }
+    }
+    if (clientGone) throw new ClientClosed();
+    const now = Date.now();
+    const waits = resources.map((r) => this.health.state(r.id, now).unavailableUntil - now).filter((ms) => ms > 0);
+    const soonest = waits.length ? Math.min(...waits) : undefined;
+    if (saw429) throw proxyErrors.exhausted(name, ErrorCode.UpstreamRateLimited, 'every backend is rate limited', soonest ?? DEFAULT_429_COOLDOWN_MS);
+    if (lastWasTimeout) throw proxyErrors.exhausted(name, ErrorCode.UpstreamTimeout, lastFailure, soonest);
+    throw proxyErrors.exhausted(name, ErrorCode.UpstreamUnavailable, lastFailure, soonest);
+  }
+}
+
