@@ -1,16 +1,45 @@
 import { loadConfig } from './config/app-config';
 import { createApp } from './app.factory';
 import { createPinoLogger } from './common/logging/logger';
+import { DemoSeeder, DemoSetup } from './demo/demo.seeder';
+
+function banner(baseUrl: string, adminToken: string, showToken: boolean, demo?: DemoSetup): string {
+  const lines = [
+    '',
+    `  AI Proxy is running at ${baseUrl}`,
+    `  Swagger UI:   ${baseUrl}/docs`,
+    showToken ? `  Admin token:  ${adminToken}   (kept in DATA_DIR/secrets.json; set ADMIN_TOKEN to choose your own)` : '  Admin token:  from ADMIN_TOKEN',
+  ];
+  if (demo) {
+    lines.push(
+      '',
+      `  Demo event '${demo.eventId}' with simulated deployments: ${demo.deployments.join(', ')}`,
+      `  Attendee key: ${demo.attendeeKey}`,
+      '',
+      '  Try it:',
+      `  curl -s ${baseUrl}/v1/chat/completions -H "Authorization: Bearer ${demo.attendeeKey}" \\`,
+      `    -H "Content-Type: application/json" -d '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello!"}]}'`,
+      '',
+      `  Azure style:  ${baseUrl}/openai/deployments/gpt-4o-mini/chat/completions?api-version=2024-10-21  (api-key header)`,
+    );
+  }
+  return lines.join('\n') + '\n\n';
+}
 
 async function bootstrap(): Promise<void> {
-  const demo = process.argv.includes('--demo');
-  const config = loadConfig({ ...process.env, ...(demo ? { DEMO: 'true' } : {}) });
+  const demoFlag = process.argv.includes('--demo');
+  const config = loadConfig({ ...process.env, ...(demoFlag ? { DEMO: 'true' } : {}) });
   const logger = createPinoLogger(config.log.level, config.log.pretty);
   const { app } = await createApp(config, logger);
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
-  logger.info({ port, database: config.database.kind }, 'AI Proxy listening');
+  const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
+  const baseUrl = config.http.publicUrl ?? `http://${host}:${port}`;
+  logger.info({ port, database: config.database.kind, demo: config.demo.enabled }, 'AI Proxy listening');
+  const demo = config.demo.enabled ? await app.get(DemoSeeder).seed(baseUrl) : undefined;
+  // The banner is for the person who just ran `npm start`: plain text on stdout, not a log line.
+  process.stdout.write(banner(baseUrl, config.secrets.adminToken, config.secrets.adminTokenGenerated, demo));
 }
 
 bootstrap().catch((err: unknown) => {
