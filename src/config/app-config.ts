@@ -33,7 +33,12 @@ export class AppConfig {
   }
 }
 
-const PLACEHOLDERS = /^(change-?me|changeme|secret|password|placeholder|example|xxx+|your[-_].*)$/i;
+const PLACEHOLDER_WORDS = /change-?me|placeholder|example|your[-_ ]|secret|password|xxxx/i;
+
+/** Rejects the values people paste from docs, and low-entropy ones like "aaaa…". */
+function looksLikePlaceholder(value: string): boolean {
+  return PLACEHOLDER_WORDS.test(value) || new Set(value).size < 10;
+}
 
 interface StoredSecrets {
   encryptionKey?: string;
@@ -55,7 +60,7 @@ function loadOrCreateSecrets(env: Env, dataDir: string): { encryptionKey: string
       ['ENCRYPTION_KEY', env.ENCRYPTION_KEY],
       ['ADMIN_TOKEN', env.ADMIN_TOKEN],
     ] as const) {
-      if (value && PLACEHOLDERS.test(value)) {
+      if (value && looksLikePlaceholder(value)) {
         throw new Error(`Invalid configuration:\n  ${name}: looks like a placeholder; set a real secret`);
       }
     }
@@ -108,7 +113,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? false },
     demo: { enabled: env.DEMO },
-    simulator: { enabled: env.SIMULATOR_ENABLED || env.DEMO, port: env.SIMULATOR_PORT },
+    // The built-in simulator is a development aid: on by default except in production.
+    simulator: { enabled: (env.SIMULATOR_ENABLED ?? env.NODE_ENV !== 'production') || env.DEMO, port: env.SIMULATOR_PORT },
     upstream: {
       connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,
       headersTimeoutMs: env.UPSTREAM_HEADERS_TIMEOUT_MS,

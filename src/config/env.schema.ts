@@ -25,7 +25,7 @@ export const envSchema = z.object({
   BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024).default(25 * 1024 * 1024),
   CORS_ORIGINS: z.string().default('*'),
   DEMO: bool.default(false),
-  SIMULATOR_ENABLED: bool.default(true),
+  SIMULATOR_ENABLED: bool.optional(),
   SIMULATOR_PORT: int(0, 65535).default(0),
   UPSTREAM_CONNECT_TIMEOUT_MS: int(100, 600_000).default(10_000),
   UPSTREAM_HEADERS_TIMEOUT_MS: int(100, 600_000).default(120_000),
