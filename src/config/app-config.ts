@@ -56,13 +56,9 @@ function loadOrCreateSecrets(env: Env, dataDir: string): { encryptionKey: string
       !env.ADMIN_TOKEN && 'ADMIN_TOKEN',
     ].filter(Boolean);
     if (missing.length) throw new Error(`Invalid configuration:\n  ${missing.join(', ')}: required in production`);
-    for (const [name, value] of [
-      ['ENCRYPTION_KEY', env.ENCRYPTION_KEY],
-      ['ADMIN_TOKEN', env.ADMIN_TOKEN],
-    ] as const) {
-      if (value && looksLikePlaceholder(value)) {
-        throw new Error(`Invalid configuration:\n  ${name}: looks like a placeholder; set a real secret`);
-      }
+    const weak = (['ENCRYPTION_KEY', 'ADMIN_TOKEN'] as const).filter((name) => looksLikePlaceholder(env[name]!));
+    if (weak.length) {
+      throw new Error(`Invalid configuration:\n${weak.map((n) => `  ${n}: looks like a placeholder; set a real secret`).join('\n')}`);
     }
     return { encryptionKey: env.ENCRYPTION_KEY!, adminToken: env.ADMIN_TOKEN!, generated: false };
   }
