@@ -46,7 +46,7 @@ describe('loadConfig', () => {
     expect(() =>
       loadConfig({ NODE_ENV: 'production', DATA_DIR: tmp(), ADMIN_TOKEN: 'your-admin-token-here', ENCRYPTION_KEY: 'x'.repeat(40) }),
     ).toThrow(/ADMIN_TOKEN: looks like a placeholder/);
-    const prod = loadConfig({ NODE_ENV: 'production', DATA_DIR: tmp(), ADMIN_TOKEN: 'k9Fq2LmZ8xR4tW7yB1nC6vD3', ENCRYPTION_KEY: 'Zq8w3Rt6Yu1Io4Pa7Sd0Fg2Hj5Kl9Xc' });
+    const prod = loadConfig({ NODE_ENV: 'production', DATA_DIR: tmp(), ADMIN_TOKEN: 'k9Fq2LmZ8xR4tW7yB1nC6vD3', ENCRYPTION_KEY: 'Zq8w3Rt6Yu1Io4Pa7Sd0Fg2Hj5Kl9XcVbN' });
     expect(prod.simulator.enabled).toBe(false);
   });
 });
