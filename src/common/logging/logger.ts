@@ -37,6 +37,8 @@ export function createPinoLogger(level: string, pretty = false, destination?: De
   return destination ? pino(options, destination) : pino(options);
 }
 
+const NEST_BOOT_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+
 /** Routes Nest's own logging (bootstrap, Logger instances) through the same pino instance. */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly pino: Pino) {}
@@ -58,7 +60,9 @@ export class PinoNestLogger implements LoggerService {
   }
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write('info', message, params);
+    const context = params[params.length - 1];
+    // Nest's per-module and per-route boot lines drown the startup banner; they are debug detail.
+    this.write(typeof context === 'string' && NEST_BOOT_CONTEXTS.has(context) ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]): void {
     this.write('error', message, params);
