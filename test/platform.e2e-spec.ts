@@ -198,6 +198,17 @@ describe('Platform: health, OpenAPI, errors, request ids, body limit, CORS', () 
       expect(await eventIds()).toEqual(before);
     });
 
+    it('rejects invalid JSON and oversized bodies on PATCH and changes nothing', async () => {
+      const created = await http.post<EventResponse>('/api/v1/admin/events', newEvent());
+      expect(created.status).toBe(201);
+      const path = `/api/v1/admin/events/${created.body.id}`;
+
+      expectAdminError(await http.patch(path, '{"name": "Half'), 400, 'invalid_json');
+      expectAdminError(await http.patch(path, { description: 'x'.repeat(4096) }), 413, 'payload_too_large');
+
+      expect((await http.get(path)).body).toEqual(created.body);
+    });
+
     it('rejects an oversized registration with 413', async () => {
       const res = await http.post('/api/v1/events/anything/attendees', { name: 'x'.repeat(4096), email: 'big@example.com' });
 

@@ -182,10 +182,15 @@ describe('Resources API', () => {
     it.each([
       ['an unknown uuid', randomUUID()],
       ['a malformed id', 'not-a-uuid'],
-    ])('answers 404 for GET, PATCH and DELETE of %s', async (_what, id) => {
+    ])('answers 404 for GET, PATCH and DELETE of %s and changes nothing', async (_what, id) => {
+      await createResource();
+      const before = await listResources();
+
       expectAdminError(await http.get(`/api/v1/admin/resources/${id}`), 404, 'resource_not_found');
       expectAdminError(await http.patch(`/api/v1/admin/resources/${id}`, { name: 'x' }), 404, 'resource_not_found');
       expectAdminError(await http.delete(`/api/v1/admin/resources/${id}`), 404, 'resource_not_found');
+
+      expect(await listResources()).toEqual(before);
     });
   });
 
