@@ -181,7 +181,7 @@ describe('Events API', () => {
 
       const res = await http.patch(`/api/v1/admin/events/${event.id}`, { startsAt: event.endsAt });
 
-      expectFieldError(res, 'endsAt');
+      expectFieldError(res, 'startsAt');
       expect(await getEvent(event.id)).toEqual(event);
     });
 
@@ -197,6 +197,15 @@ describe('Events API', () => {
       const res = await http.patch(`/api/v1/admin/events/${event.id}`, body);
 
       expectFieldError(res, field);
+      expect(await getEvent(event.id)).toEqual(event);
+    });
+
+    it('rejects a PATCH swapping both ends and changes nothing', async () => {
+      const { event } = await seedEvent(http);
+
+      const res = await http.patch(`/api/v1/admin/events/${event.id}`, { startsAt: event.endsAt, endsAt: event.startsAt });
+
+      expectFieldError(res, 'endsAt');
       expect(await getEvent(event.id)).toEqual(event);
     });
 

@@ -108,9 +108,13 @@ export class EventsService {
     const startsAt = input.startsAt ? new Date(input.startsAt) : current.startsAt;
     const endsAt = input.endsAt ? new Date(input.endsAt) : current.endsAt;
     if (endsAt.getTime() <= startsAt.getTime()) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'Invalid request body: endsAt: endsAt must be after startsAt', {
-        details: [{ field: 'endsAt', message: 'endsAt must be after startsAt' }],
-        param: 'endsAt',
+      // Blame the field the client sent: a PATCH of startsAt alone must not point at an untouched endsAt.
+      const [field, message] = input.endsAt
+        ? ['endsAt', `endsAt must be after startsAt (${startsAt.toISOString()})`]
+        : ['startsAt', `startsAt must be before endsAt (${endsAt.toISOString()})`];
+      throw new DomainError(ErrorCode.ValidationFailed, `Invalid request body: ${field}: ${message}`, {
+        details: [{ field, message }],
+        param: field,
       });
     }
     const { registration, startsAt: _s, endsAt: _e, ...rest } = input;
