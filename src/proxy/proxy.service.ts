@@ -24,6 +24,8 @@ const API_VERSION = /^[A-Za-z0-9._-]{1,64}$/;
 const FAILOVER_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 /** The upstream refused *our* credentials or lacks the deployment: a configuration fault, not the caller's. */
 const MISCONFIGURED_STATUSES = new Set([401, 403, 404]);
+/** Also a configuration fault: a redirect means a wrong endpoint URL, and clients must never see a 3xx. */
+const isMisconfigured = (status: number) => MISCONFIGURED_STATUSES.has(status) || (status >= 300 && status < 400);
 /** Cooldown for a 429 that names no retry-after. */
 const DEFAULT_429_COOLDOWN_MS = 1_000;
 const TOKEN_FIELDS = ['max_tokens', 'max_completion_tokens'] as const;
@@ -285,7 +287,7 @@ export class ProxyService {
       try {
         const res = await this.client.send(upstream.url, upstream.headers, upstream.body, controller.signal);
         clearTimeout(budget);
-        if (FAILOVER_STATUSES.has(res.status) || MISCONFIGURED_STATUSES.has(res.status)) {
+        if (FAILOVER_STATUSES.has(res.status) || isMisconfigured(res.status)) {
           await res.body.dump().catch(() => undefined);
           if (res.status === 429) {
             saw429 = true;
@@ -293,7 +295,7 @@ export class ProxyService {
           } else {
             this.health.failure(resource.id, Date.now());
           }
-          const level = MISCONFIGURED_STATUSES.has(res.status) ? 'error' : 'warn';
+          const level = isMisconfigured(res.status) ? 'error' : 'warn';
           this.logger[level]({ resourceId: resource.id, status: res.status, deployment: name }, 'Upstream refused; trying the next backend');
           lastFailure = `the backend answered HTTP ${res.status}`;
           lastWasTimeout = false;
