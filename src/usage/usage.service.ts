@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { DatabaseLifecycle } from '../database/database-lifecycle';
 import { dayKey } from '../events/event-window';
 import { DailyCounters, DayCount } from './daily-counters';
 import { DailyIncrement, UsageRepository } from './usage.repository';
@@ -24,8 +25,14 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   constructor(
     private readonly usage: UsageRepository,
     private readonly config: AppConfig,
+    lifecycle: DatabaseLifecycle,
   ) {
     this.counters = new DailyCounters((attendeeId, day) => this.usage.dailyUsage(attendeeId, day));
+    // Requests that finish while the HTTP server drains are written just before the database closes.
+    lifecycle.onBeforeClose(async () => {
+      await this.flush();
+      if (this.buffer.length > 0) await this.flush();
+    });
   }
 
   onModuleInit(): void {
