@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { startSimulator } from '../src/simulator/simulator.app';
 import type { ResourceResponse } from './support/api';
 import { expectAdminError } from './support/expect-error';
 import { newResource, registerAttendee, seedEvent } from './support/factories';
@@ -6,7 +7,7 @@ import { httpClient, HttpClient, HttpResult } from './support/http';
 import { ADMIN_TOKEN, startTestApp, TestApp } from './support/test-app';
 
 /** Random, so any 8-character slice of it turning up somewhere is a leak, not a coincidence. */
-const secret = (label: string) => `sk-${label}-${randomBytes(24).toString('base64url')}`;
+const secret = () => `sk-${randomBytes(24).toString('base64url')}`;
 
 /** Every 8-character slice of the secret: a quoted fragment (e.g. in a JSON parse error) is a leak too. */
 function fragmentsOf(value: string): string[] {
@@ -35,7 +36,8 @@ describe('Secrets never leave the server', () => {
   afterAll(() => t.close());
 
   it('keeps upstream keys out of every admin response and every log line', async () => {
-    const keys = [secret('create'), secret('patched'), secret('second'), secret('invalid'), secret('broken-json')];
+    // Created, patched in, second resource, sent with invalid fields, sent in broken JSON.
+    const keys = [secret(), secret(), secret(), secret(), secret()];
     const responses: HttpResult[] = [];
     const call = async <T>(promise: Promise<HttpResult<T>>): Promise<HttpResult<T>> => {
       const res = await promise;
@@ -70,6 +72,40 @@ describe('Secrets never leave the server', () => {
     for (const res of responses) expectNoTrace(wholeResponse(res), keys, `${res.status} ${res.text.slice(0, 80)}`);
     expect(t.logs.length).toBeGreaterThan(0);
     expectNoTrace(t.logs.join('\n'), keys, 'logs');
+  });
+
+  it('keeps upstream keys out of proxied answers and logs, whether the upstream accepts them or not', async () => {
+    const [right, wrong] = [secret(), secret()];
+    const sim = await startSimulator({ apiKey: right, port: 0 });
+    try {
+      const { event } = await seedEvent(http, {}, [
+        { deploymentName: 'good-openai', upstream: 'openai', endpointUrl: sim.url, apiKey: right },
+        { deploymentName: 'good-azure', upstream: 'azure', endpointUrl: sim.url, apiKey: right },
+        // Real upstreams quote a masked key in their 401 (OpenAI: "Incorrect API key provided: sk-ab***WXYZ").
+        { deploymentName: 'bad-openai', upstream: 'openai', endpointUrl: sim.url, apiKey: wrong },
+        { deploymentName: 'bad-azure', upstream: 'azure', endpointUrl: sim.url, apiKey: wrong },
+      ]);
+      const { apiKey } = await registerAttendee(http, event.id);
+      const headers = { authorization: `Bearer ${apiKey}` };
+      const messages = [{ role: 'user', content: 'hello' }];
+
+      const answers = [
+        await http.post('/v1/chat/completions', { model: 'good-openai', messages }, { headers }),
+        await http.post('/v1/chat/completions', { model: 'good-azure', messages, stream: true }, { headers }),
+        await http.post('/v1/chat/completions', { model: 'bad-openai', messages }, { headers }),
+        await http.post('/openai/deployments/bad-azure/chat/completions?api-version=2024-10-21', { messages }, { headers: { 'api-key': apiKey } }),
+        await http.get('/v1/models', { headers }),
+      ];
+
+      expect(answers.map((a) => a.status < 400)).toEqual([true, true, false, false, true]);
+      for (const res of answers) {
+        expectNoTrace(wholeResponse(res), [right, wrong], `${res.status} ${res.text.slice(0, 80)}`);
+        expect(res.text).not.toContain(wrong.slice(-4));
+      }
+      expectNoTrace(t.logs.join('\n'), [right, wrong], 'logs');
+    } finally {
+      await sim.close();
+    }
   });
 
   it('keeps attendee keys and the admin token out of the logs, in headers or query strings', async () => {

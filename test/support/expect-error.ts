@@ -12,6 +12,7 @@ export function expectAdminError(res: HttpResult, status: number, code: string):
   expect(requestId).toBeTruthy();
   expect(body).toEqual(expect.objectContaining({ code, message: expect.any(String), requestId }));
   expect(body.message.length).toBeGreaterThan(0);
+  expect(Object.keys(body).filter((k) => !['code', 'message', 'requestId', 'details'].includes(k))).toEqual([]);
   return body;
 }
 
