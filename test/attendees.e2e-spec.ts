@@ -193,7 +193,7 @@ describe('Attendees API', () => {
       expectAdminError(await eventInfo(apiKey), 401, 'key_revoked');
 
       const again = await register(event.id, { name: 'Eve', email: 'EVE@example.com' });
-      expectAdminError(again, 403, 'forbidden');
+      expectAdminError(again, 403, 'attendee_revoked');
       expect(again.text).not.toContain('aip_');
       expectAdminError(await eventInfo(apiKey), 401, 'key_revoked');
       expect(await attendees(event.id)).toMatchObject({ total: 1, items: [{ id: attendeeId, active: false }] });

@@ -69,7 +69,7 @@ export class AttendeesService {
       keyPrefix: issued.prefix,
     });
     if (blocked) {
-      throw new DomainError(ErrorCode.Forbidden, 'This registration was deactivated by the organiser. Contact them to restore it.');
+      throw new DomainError(ErrorCode.AttendeeRevoked, 'This registration was deactivated by the organiser. Contact them to restore it.');
     }
     await this.catalog.changed();
     return {

@@ -19,6 +19,7 @@ export enum ErrorCode {
   EventAlreadyExists = 'event_already_exists',
   ResourceNotFound = 'resource_not_found',
   AttendeeNotFound = 'attendee_not_found',
+  AttendeeRevoked = 'attendee_revoked',
   RegistrationCodeInvalid = 'registration_code_invalid',
   RegistrationClosed = 'registration_closed',
   // Proxy admission
@@ -55,6 +56,7 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.EventAlreadyExists]: HttpStatus.CONFLICT,
   [ErrorCode.ResourceNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.AttendeeNotFound]: HttpStatus.NOT_FOUND,
+  [ErrorCode.AttendeeRevoked]: HttpStatus.FORBIDDEN,
   [ErrorCode.RegistrationCodeInvalid]: HttpStatus.FORBIDDEN,
   [ErrorCode.RegistrationClosed]: HttpStatus.FORBIDDEN,
   [ErrorCode.InvalidApiKey]: HttpStatus.UNAUTHORIZED,
