@@ -118,7 +118,7 @@ function readBody(request: FastifyRequest, handler: OperationHandler): { body: J
 }
 
 /** Finds the deployment; OpenAI's /v1 also matches by underlying model name. */
-function resolveDeployment(config: SimulatorConfig, surface: Surface, name: string): DeploymentConfig {
+export function resolveDeployment(config: SimulatorConfig, surface: Surface, name: string): DeploymentConfig {
   const own = config.deployments[name];
   if (own) return own;
   if (surface === 'openai') {

@@ -6,6 +6,7 @@ import { sendError } from './pipeline';
 import { redactHeaders, redactQuery } from './request-log';
 import { registerAdminRoutes } from './routes/admin.routes';
 import { registerModelRoutes } from './routes/model.routes';
+import { registerRealtimeRoutes } from './routes/realtime.routes';
 import { registerSearchRoutes } from './routes/search.routes';
 import { SimulatorControl } from './simulator.client';
 import { type SimulatorOptions, resolveConfig } from './simulator.config';
@@ -97,6 +98,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<F
 
   registerModelRoutes(app, state);
   registerSearchRoutes(app, state);
+  registerRealtimeRoutes(app, state);
   registerAdminRoutes(app, state);
   await app.ready();
   return app;
