@@ -252,7 +252,12 @@ export class ProxyService {
     const { maxAttempts, totalBudgetMs } = this.config.upstream;
     const state = (id: string) => this.health.state(id, Date.now());
     const decision = this.balancer.decide({ poolKey: `${event.id}|${name}`, candidates: resources, state, now: Date.now() });
-    if (decision.order.length === 0) throw proxyErrors.allCooling(name, decision.retryAfterMs ?? DEFAULT_429_COOLDOWN_MS);
+    if (decision.order.length === 0) {
+      const retryAfter = decision.retryAfterMs ?? DEFAULT_429_COOLDOWN_MS;
+      // Only a 429's cooldown is a rate limit; breakers resting failing backends are an outage.
+      if (resources.some((r) => this.health.rateLimited(r.id, Date.now()))) throw proxyErrors.allCooling(name, retryAfter);
+      throw proxyErrors.exhausted(name, ErrorCode.UpstreamUnavailable, 'its backends failed repeatedly and are resting', retryAfter);
+    }
 
     let clientGone = false;
     const clientAbort = new AbortController();

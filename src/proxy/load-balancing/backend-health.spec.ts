@@ -17,6 +17,16 @@ describe(BackendHealth.name, () => {
     expect(sut.state('a', 10).unavailableUntil).toBe(103);
   });
 
+  it('tells a rate-limited backend from one resting behind an open breaker', () => {
+    const sut = new BackendHealth(settings);
+    sut.cooldown('full', 0, 2_000);
+    for (const t of [0, 1, 2]) sut.failure('failing', t);
+    expect(sut.rateLimited('full', 1_000)).toBe(true);
+    expect(sut.rateLimited('full', 2_000)).toBe(false);
+    expect(sut.rateLimited('failing', 1_000)).toBe(false);
+    expect(sut.state('failing', 1_000).unavailableUntil).toBeGreaterThan(1_000);
+  });
+
   it('opens after repeated failures within the window', () => {
     const sut = new BackendHealth(settings);
     sut.failure('a', 0);

@@ -84,6 +84,11 @@ export class BackendHealth {
     h.trialInFlight = false;
   }
 
+  /** Whether a 429's retry-after still parks the backend: full, as opposed to failing (an open breaker). */
+  rateLimited(id: string, now: number): boolean {
+    return (this.backends.get(id)?.cooldownUntil ?? 0) > now;
+  }
+
   /** An attempt that ended without a verdict (client went away): frees a half-open trial slot. */
   abandon(id: string): void {
     const h = this.backends.get(id);
