@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { LogController } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
+import { serveUi } from './common/http/static-ui';
 import { setupSwagger } from './common/http/swagger';
 import { createPinoLogger, PinoNestLogger, redactUrl } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
@@ -56,6 +57,7 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
   });
   app.enableShutdownHooks();
   setupSwagger(app);
+  await serveUi(app);
   await app.init();
   return { app, logger };
 }
