@@ -34,4 +34,9 @@ export const proxyErrors = {
     }),
   exhausted: (deployment: string, code: ErrorCode, detail: string, retryAfterMs?: number) =>
     new DomainError(code, `The upstream for '${deployment}' could not answer: ${detail}. Please retry shortly.`, { retryAfterMs }),
+  cutOff: (timedOut: boolean) =>
+    new DomainError(
+      timedOut ? ErrorCode.UpstreamTimeout : ErrorCode.UpstreamError,
+      `The upstream's answer ${timedOut ? 'stalled' : 'was cut off'} before it was complete. Please retry.`,
+    ),
 };

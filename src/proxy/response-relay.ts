@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { countTextTokens } from '../usage/token-estimator';
+import { proxyErrors } from './proxy.errors';
 import { parseSseEvent, SseEventSplitter } from './upstream/sse-parser';
 import type { UpstreamResponse } from './upstream/upstream-client';
 import { chunkText, isUsageOnlyChunk, Tokens, usageFrom } from './usage-extract';
@@ -55,7 +56,13 @@ function errorCodeOf(payload: unknown, status: number): string {
 export async function relayBuffered(ctx: RelayContext): Promise<RelayOutcome> {
   const { reply, upstream } = ctx;
   const chunks: Buffer[] = [];
-  for await (const chunk of upstream.body) chunks.push(chunk as Buffer);
+  try {
+    for await (const chunk of upstream.body) chunks.push(chunk as Buffer);
+  } catch (err) {
+    // Our own abort (the client left) keeps its reason; a broken or stalled upstream is a 502/504, not a bug of ours.
+    if (ctx.controller.signal.aborted) throw err;
+    throw proxyErrors.cutOff((err as { code?: string })?.code === 'UND_ERR_BODY_TIMEOUT');
+  }
   let payload = Buffer.concat(chunks);
   const headers = pickHeaders(upstream.headers);
   let parsed: unknown;
