@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { chatCounts, closedPortUrl, Pool, startPool, type BackendSpec } from './support/backends';
+import { chatCounts, closedPortUrl, Pool, startPool, startRawBackend, type BackendSpec } from './support/backends';
 import { httpClient, type HttpClient, type HttpResult } from './support/http';
 import { attendeeHeaders, expectOpenAiError, USER_HELLO, waitFor } from './support/proxy';
 import { startTestApp, TestApp } from './support/test-app';
@@ -14,8 +14,9 @@ describe('proxy failover', () => {
   let pools: Pool[] = [];
 
   beforeAll(async () => {
+    // undici checks headers timeouts on a ~1 s tick, so a 500 ms timeout fires after 0.5–1.5 s.
     t = await startTestApp({
-      env: { BREAKER_FAILURE_THRESHOLD: '2', BREAKER_OPEN_MS: '1000', UPSTREAM_HEADERS_TIMEOUT_MS: '500' },
+      env: { BREAKER_FAILURE_THRESHOLD: '2', BREAKER_OPEN_MS: '1000', UPSTREAM_HEADERS_TIMEOUT_MS: '500', UPSTREAM_BODY_TIMEOUT_MS: '500' },
     });
     http = httpClient(t.url);
   });
@@ -39,6 +40,72 @@ describe('proxy failover', () => {
     const res = await send(p);
     expect({ status: res.status, text: res.text }).toEqual({ status: 200, text: expect.stringContaining('echo: hello there') });
   }
+
+  describe('unreachable and slow backends', () => {
+    it('fails over when a backend refuses the connection', async () => {
+      const p = await pool([{ priority: 0, endpointUrl: await closedPortUrl() }, { priority: 1 }]);
+      await sendOk(p);
+      expect(await chatCounts(p.sims)).toEqual([0, 1]);
+    });
+
+    it('answers 503 in the OpenAI shape when the only backend refuses the connection', async () => {
+      const url = await closedPortUrl();
+      const p = await pool([{ endpointUrl: url }]);
+      const res = await send(p);
+      expect(expectOpenAiError(res, 503, 'upstream_unavailable').type).toBe('server_error');
+      expect(res.text).not.toContain(new URL(url).port);
+      expect(res.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
+    });
+
+    it('fails over when a backend sends no headers within UPSTREAM_HEADERS_TIMEOUT_MS', async () => {
+      const p = await pool([{ priority: 0, simulator: { faults: { latency_ms: 2_500 } } }, { priority: 1 }]);
+      const started = Date.now();
+      await sendOk(p);
+      expect(Date.now() - started).toBeLessThan(2_400);
+      expect(await chatCounts(p.sims)).toEqual([1, 1]);
+    });
+
+    it('answers 504 when the only backend sends no headers in time', async () => {
+      const p = await pool([{ simulator: { faults: { latency_ms: 2_500 } } }]);
+      expect(expectOpenAiError(await send(p), 504, 'upstream_timeout').type).toBe('server_error');
+    });
+
+    it('answers 502 in the OpenAI shape when a non-streamed answer is cut off after its headers', async () => {
+      const raw = await startRawBackend((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' });
+        res.write('{"id":"chatcmpl-1","object":"chat.comp');
+        setTimeout(() => res.socket?.destroy(), 20);
+      });
+      try {
+        const p = await pool([{ endpointUrl: raw.url }]);
+        const res = await send(p);
+        expect(expectOpenAiError(res, 502, 'upstream_error').type).toBe('server_error');
+        expect(res.text).not.toMatch(/other side closed|SocketError|127\.0\.0\.1/);
+        expect(t.logs.join('')).not.toContain('Unhandled error');
+      } finally {
+        await raw.close();
+      }
+    });
+
+    it('answers 504 when a non-streamed answer stalls after its headers', async () => {
+      const raw = await startRawBackend((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"id":"chatcmpl-1",');
+      });
+      try {
+        const p = await pool([{ endpointUrl: raw.url }]);
+        expect(expectOpenAiError(await send(p), 504, 'upstream_timeout').type).toBe('server_error');
+      } finally {
+        await raw.close();
+      }
+    });
+
+    it('fails over when a backend drops a non-streamed request unanswered', async () => {
+      const p = await pool([{ priority: 0, simulator: { faults: { drop_after: 0 } } }, { priority: 1 }]);
+      await sendOk(p);
+      expect(await chatCounts(p.sims)).toEqual([1, 1]);
+    });
+  });
 
   describe('429 and cooldowns', () => {
     it('serves the request from another backend when one answers 429', async () => {
@@ -127,6 +194,16 @@ describe('proxy failover', () => {
       await sendOk(p);
       expect(await chatCounts(p.sims)).toEqual([6, 1]);
     });
+
+    it('fails over within the preferred tier before touching the next one', async () => {
+      const p = await pool([{ priority: 0, ...fail(500, 1) }, { priority: 0, ...fail(500, 1) }, { priority: 1 }]);
+      const first = await send(p);
+      // Both preferred backends failed once: only then does the backup tier answer.
+      expect(first.status).toBe(200);
+      expect(await chatCounts(p.sims)).toEqual([1, 1, 1]);
+      for (let i = 0; i < 4; i++) await sendOk(p);
+      expect(await chatCounts(p.sims)).toEqual([3, 3, 1]);
+    });
   });
 
   describe('circuit breaker', () => {
@@ -156,6 +233,26 @@ describe('proxy failover', () => {
       expect(await chatCounts(p.sims)).toEqual([6, backupBefore]);
     });
 
+    it('lets exactly one trial through when concurrent requests arrive after the open period', async () => {
+      const p = await pool([{ priority: 0, ...fail(500, 2) }, { priority: 1 }]);
+      await sendOk(p);
+      await sendOk(p);
+      // A slow trial stays in flight while the rest of its batch arrives.
+      await p.sims[0]!.control.patchConfig({ faults: { latency_ms: 300 } });
+
+      const batch = await waitFor(
+        async () => {
+          const before = (await chatCounts(p.sims))[0];
+          await Promise.all(Array.from({ length: 4 }, () => sendOk(p)));
+          const after = (await chatCounts(p.sims))[0];
+          return after > before ? after - before : undefined;
+        },
+        'the half-open trial',
+        6_000,
+      );
+      expect(batch).toBe(1);
+    });
+
     it('answers 503 with retry-after, not a rate limit, while the only backend rests', async () => {
       const p = await pool([fail(500, 2)]);
       expectOpenAiError(await send(p), 503, 'upstream_unavailable');
@@ -168,42 +265,6 @@ describe('proxy failover', () => {
       expect(ms).toBeLessThanOrEqual(1_000);
       expect(resting.headers.get('retry-after')).toBe('1');
       expect(await chatCounts(p.sims)).toEqual([2]);
-    });
-  });
-
-  describe('unreachable and slow backends', () => {
-    it('fails over when a backend refuses the connection', async () => {
-      const p = await pool([{ priority: 0, endpointUrl: await closedPortUrl() }, { priority: 1 }]);
-      await sendOk(p);
-      expect(await chatCounts(p.sims)).toEqual([0, 1]);
-    });
-
-    it('answers 503 in the OpenAI shape when the only backend refuses the connection', async () => {
-      const url = await closedPortUrl();
-      const p = await pool([{ endpointUrl: url }]);
-      const res = await send(p);
-      expect(expectOpenAiError(res, 503, 'upstream_unavailable').type).toBe('server_error');
-      expect(res.text).not.toContain(new URL(url).port);
-      expect(res.text).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
-    });
-
-    it('fails over when a backend sends no headers within UPSTREAM_HEADERS_TIMEOUT_MS', async () => {
-      const p = await pool([{ priority: 0, simulator: { faults: { latency_ms: 1_500 } } }, { priority: 1 }]);
-      const started = Date.now();
-      await sendOk(p);
-      expect(Date.now() - started).toBeLessThan(1_400);
-      expect(await chatCounts(p.sims)).toEqual([1, 1]);
-    });
-
-    it('answers 504 when the only backend sends no headers in time', async () => {
-      const p = await pool([{ simulator: { faults: { latency_ms: 1_500 } } }]);
-      expect(expectOpenAiError(await send(p), 504, 'upstream_timeout').type).toBe('server_error');
-    });
-
-    it('fails over when a backend drops a non-streamed request unanswered', async () => {
-      const p = await pool([{ priority: 0, simulator: { faults: { drop_after: 0 } } }, { priority: 1 }]);
-      await sendOk(p);
-      expect(await chatCounts(p.sims)).toEqual([1, 1]);
     });
   });
 
