@@ -1,0 +1,4270 @@
+// Generated from admin-ui/openapi.json by admin-ui/scripts/openapi.mjs; do not edit. Run `npm run ui:openapi`.
+
+export interface paths {
+    "/api/v1/admin/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List events, newest first */
+        get: operations["EventsController_list"];
+        put?: never;
+        /** Create an event */
+        post: operations["EventsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/events/{eventId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an event */
+        get: operations["EventsController_get"];
+        put?: never;
+        post?: never;
+        /** Delete an event with its attendees and usage */
+        delete: operations["EventsController_remove"];
+        options?: never;
+        head?: never;
+        /** Change an event (any subset of fields) */
+        patch: operations["EventsController_update"];
+        trace?: never;
+    };
+    "/api/v1/admin/events/{eventId}/attendees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List an event's attendees (paged) */
+        get: operations["AttendeesAdminController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/events/{eventId}/attendees/{attendeeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Activate or revoke an attendee */
+        patch: operations["AttendeesAdminController_update"];
+        trace?: never;
+    };
+    "/api/v1/admin/events/{eventId}/attendees/{attendeeId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue a new key for an attendee; the old key stops working */
+        post: operations["AttendeesAdminController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/events/{eventId}/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the deployments attached to an event */
+        get: operations["EventsController_listResources"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/events/{eventId}/resources/{resourceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Attach a deployment to an event (idempotent) */
+        put: operations["EventsController_attach"];
+        post?: never;
+        /** Detach a deployment from an event */
+        delete: operations["EventsController_detach"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/events/{eventId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage totals of an event: by day, by deployment and by attendee */
+        get: operations["UsageController_report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List deployments */
+        get: operations["ResourcesController_list"];
+        put?: never;
+        /** Register a model deployment (upstream key is write-only) */
+        post: operations["ResourcesController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/resources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a deployment */
+        get: operations["ResourcesController_get"];
+        put?: never;
+        post?: never;
+        /** Delete a deployment (detaches it from every event) */
+        delete: operations["ResourcesController_remove"];
+        options?: never;
+        head?: never;
+        /** Change a deployment */
+        patch: operations["ResourcesController_update"];
+        trace?: never;
+    };
+    "/api/v1/eventinfo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's event, its deployments and today's usage against the caps */
+        get: operations["EventInfoController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{eventId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Public summary of an event, for its registration page (no registration code) */
+        get: operations["PublicEventController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/events/{eventId}/attendees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register for an event and receive an API key
+         * @description Registering the same email again replaces the key (answers 200 with rotated: true).
+         */
+        post: operations["RegistrationController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/deployments/{deployment}/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Chat completions (Azure OpenAI) */
+        post: operations["AzureProxyController_chat[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/deployments/{deployment}/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Completions (Azure OpenAI) */
+        post: operations["AzureProxyController_completions[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/deployments/{deployment}/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Embeddings (Azure OpenAI) */
+        post: operations["AzureProxyController_embeddings[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/deployments/{deployment}/images/generations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Image generation (Azure OpenAI) */
+        post: operations["AzureProxyController_images[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process answers */
+        get: operations["HealthController_alive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/deployments/{deployment}/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Chat completions (Azure OpenAI) */
+        post: operations["AzureProxyController_chat[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/deployments/{deployment}/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Completions (Azure OpenAI) */
+        post: operations["AzureProxyController_completions[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/deployments/{deployment}/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Embeddings (Azure OpenAI) */
+        post: operations["AzureProxyController_embeddings[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/deployments/{deployment}/images/generations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Image generation (Azure OpenAI) */
+        post: operations["AzureProxyController_images[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Chat completions (OpenAI-compatible; model = deployment) */
+        post: operations["OpenAiProxyController_chat[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/v1/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Completions (OpenAI-compatible; model = deployment) */
+        post: operations["OpenAiProxyController_completions[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Embeddings (OpenAI-compatible; model = deployment) */
+        post: operations["OpenAiProxyController_embeddings[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/v1/images/generations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Image generation (OpenAI-compatible; model = deployment) */
+        post: operations["OpenAiProxyController_images[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deployments of your event, as OpenAI models */
+        get: operations["OpenAiProxyController_listModels[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/v1/models/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One deployment of your event, as an OpenAI model */
+        get: operations["OpenAiProxyController_getModel[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: database reachable and migrations applied */
+        get: operations["HealthController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Chat completions (OpenAI-compatible; model = deployment) */
+        post: operations["OpenAiProxyController_chat[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Completions (OpenAI-compatible; model = deployment) */
+        post: operations["OpenAiProxyController_completions[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Embeddings (OpenAI-compatible; model = deployment) */
+        post: operations["OpenAiProxyController_embeddings[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/images/generations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Image generation (OpenAI-compatible; model = deployment) */
+        post: operations["OpenAiProxyController_images[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deployments of your event, as OpenAI models */
+        get: operations["OpenAiProxyController_listModels[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One deployment of your event, as an OpenAI model */
+        get: operations["OpenAiProxyController_getModel[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    EventsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            active: boolean;
+                            createdAt: string;
+                            dailyRequestCap: number;
+                            description: string;
+                            endsAt: string;
+                            eventUrl: string | null;
+                            id: string;
+                            maxRealtimeSessions: number;
+                            maxRealtimeSessionSeconds: number;
+                            maxTokenCap: number;
+                            modelAliases: {
+                                [key: string]: string;
+                            };
+                            name: string;
+                            organizerEmail: string;
+                            organizerName: string;
+                            registration: {
+                                code?: string;
+                                /** @enum {string} */
+                                mode: "open" | "code";
+                            };
+                            /** @description Path attendees register at (POST) */
+                            registrationUrl: string;
+                            /** @description UTC ISO 8601 */
+                            startsAt: string;
+                            /** @enum {string} */
+                            status: "upcoming" | "live" | "ended";
+                            timeZone: string;
+                            updatedAt: string;
+                        }[];
+                        total: number;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    EventsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default true */
+                    active?: boolean;
+                    /**
+                     * @description Requests per attendee per day (midnight in timeZone)
+                     * @default 1000
+                     */
+                    dailyRequestCap?: number;
+                    /** @default  */
+                    description?: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO 8601 date-time with offset, e.g. 2026-03-01T09:00:00+01:00; stored as UTC
+                     */
+                    endsAt: string;
+                    /** Format: uri */
+                    eventUrl?: string | null;
+                    /** @description URL-safe slug; generated from the name when absent */
+                    id?: string;
+                    /**
+                     * @description Realtime WebSocket sessions one attendee may hold open at once
+                     * @default 2
+                     */
+                    maxRealtimeSessions?: number;
+                    /**
+                     * @description Longest a realtime session may run before the proxy closes it
+                     * @default 1800
+                     */
+                    maxRealtimeSessionSeconds?: number;
+                    /**
+                     * @description Largest max_tokens one request may ask for
+                     * @default 4096
+                     */
+                    maxTokenCap?: number;
+                    /**
+                     * @description OpenAI model names mapped to this event's deployment names, e.g. {"gpt-4o": "gpt-4o-eu"}
+                     * @default {}
+                     */
+                    modelAliases?: {
+                        [key: string]: string;
+                    };
+                    name: string;
+                    /** @default  */
+                    organizerEmail?: string | "";
+                    /** @default  */
+                    organizerName?: string;
+                    /**
+                     * @default {
+                     *       "mode": "open"
+                     *     }
+                     */
+                    registration?: {
+                        code?: string;
+                        /** @enum {string} */
+                        mode: "open" | "code";
+                    };
+                    /**
+                     * Format: date-time
+                     * @description ISO 8601 date-time with offset, e.g. 2026-03-01T09:00:00+01:00; stored as UTC
+                     */
+                    startsAt: string;
+                    /** @default UTC */
+                    timeZone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                        createdAt: string;
+                        dailyRequestCap: number;
+                        description: string;
+                        endsAt: string;
+                        eventUrl: string | null;
+                        id: string;
+                        maxRealtimeSessions: number;
+                        maxRealtimeSessionSeconds: number;
+                        maxTokenCap: number;
+                        modelAliases: {
+                            [key: string]: string;
+                        };
+                        name: string;
+                        organizerEmail: string;
+                        organizerName: string;
+                        registration: {
+                            code?: string;
+                            /** @enum {string} */
+                            mode: "open" | "code";
+                        };
+                        /** @description Path attendees register at (POST) */
+                        registrationUrl: string;
+                        /** @description UTC ISO 8601 */
+                        startsAt: string;
+                        /** @enum {string} */
+                        status: "upcoming" | "live" | "ended";
+                        timeZone: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    EventsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                        createdAt: string;
+                        dailyRequestCap: number;
+                        description: string;
+                        endsAt: string;
+                        eventUrl: string | null;
+                        id: string;
+                        maxRealtimeSessions: number;
+                        maxRealtimeSessionSeconds: number;
+                        maxTokenCap: number;
+                        modelAliases: {
+                            [key: string]: string;
+                        };
+                        name: string;
+                        organizerEmail: string;
+                        organizerName: string;
+                        registration: {
+                            code?: string;
+                            /** @enum {string} */
+                            mode: "open" | "code";
+                        };
+                        /** @description Path attendees register at (POST) */
+                        registrationUrl: string;
+                        /** @description UTC ISO 8601 */
+                        startsAt: string;
+                        /** @enum {string} */
+                        status: "upcoming" | "live" | "ended";
+                        timeZone: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    EventsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    EventsController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    active?: boolean;
+                    /** @description Requests per attendee per day (midnight in timeZone) */
+                    dailyRequestCap?: number;
+                    description?: string;
+                    /**
+                     * Format: date-time
+                     * @description ISO 8601 date-time with offset, e.g. 2026-03-01T09:00:00+01:00; stored as UTC
+                     */
+                    endsAt?: string;
+                    /** Format: uri */
+                    eventUrl?: string | null;
+                    /** @description Realtime WebSocket sessions one attendee may hold open at once */
+                    maxRealtimeSessions?: number;
+                    /** @description Longest a realtime session may run before the proxy closes it */
+                    maxRealtimeSessionSeconds?: number;
+                    /** @description Largest max_tokens one request may ask for */
+                    maxTokenCap?: number;
+                    /** @description OpenAI model names mapped to this event's deployment names, e.g. {"gpt-4o": "gpt-4o-eu"} */
+                    modelAliases?: {
+                        [key: string]: string;
+                    };
+                    name?: string;
+                    organizerEmail?: string | "";
+                    organizerName?: string;
+                    registration?: {
+                        code?: string;
+                        /** @enum {string} */
+                        mode: "open" | "code";
+                    };
+                    /**
+                     * Format: date-time
+                     * @description ISO 8601 date-time with offset, e.g. 2026-03-01T09:00:00+01:00; stored as UTC
+                     */
+                    startsAt?: string;
+                    timeZone?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The updated event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                        createdAt: string;
+                        dailyRequestCap: number;
+                        description: string;
+                        endsAt: string;
+                        eventUrl: string | null;
+                        id: string;
+                        maxRealtimeSessions: number;
+                        maxRealtimeSessionSeconds: number;
+                        maxTokenCap: number;
+                        modelAliases: {
+                            [key: string]: string;
+                        };
+                        name: string;
+                        organizerEmail: string;
+                        organizerName: string;
+                        registration: {
+                            code?: string;
+                            /** @enum {string} */
+                            mode: "open" | "code";
+                        };
+                        /** @description Path attendees register at (POST) */
+                        registrationUrl: string;
+                        /** @description UTC ISO 8601 */
+                        startsAt: string;
+                        /** @enum {string} */
+                        status: "upcoming" | "live" | "ended";
+                        timeZone: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    AttendeesAdminController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                pageSize?: number;
+                search?: string;
+            };
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of attendees */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            active: boolean;
+                            createdAt: string;
+                            email: string;
+                            eventId: string;
+                            id: string;
+                            keyPrefix: string;
+                            keyRotatedAt: string;
+                            name: string;
+                            updatedAt: string;
+                        }[];
+                        page: number;
+                        pageSize: number;
+                        total: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    AttendeesAdminController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attendeeId: string;
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    active: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description The updated attendee */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                        createdAt: string;
+                        email: string;
+                        eventId: string;
+                        id: string;
+                        keyPrefix: string;
+                        keyRotatedAt: string;
+                        name: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    AttendeesAdminController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attendeeId: string;
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key, shown once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        apiKey: string;
+                        attendeeId: string;
+                        keyPrefix: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    EventsController_listResources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Attached resources */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                        /** @description "…" followed by the last 4 characters of the key */
+                        apiKeyHint: string | null;
+                        apiVersion: string | null;
+                        createdAt: string;
+                        deploymentName: string;
+                        /** @description Empty for the built-in simulator */
+                        endpointUrl: string;
+                        hasApiKey: boolean;
+                        id: string;
+                        /** @enum {string} */
+                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                        modelName: string | null;
+                        name: string;
+                        priority: number;
+                        requestsPerMinute: number | null;
+                        tokensPerMinute: number | null;
+                        updatedAt: string;
+                        /** @enum {string} */
+                        upstream: "azure" | "openai" | "simulator";
+                        weight: number;
+                    }[];
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    EventsController_attach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+                resourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The attached resource */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                        /** @description "…" followed by the last 4 characters of the key */
+                        apiKeyHint: string | null;
+                        apiVersion: string | null;
+                        createdAt: string;
+                        deploymentName: string;
+                        /** @description Empty for the built-in simulator */
+                        endpointUrl: string;
+                        hasApiKey: boolean;
+                        id: string;
+                        /** @enum {string} */
+                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                        modelName: string | null;
+                        name: string;
+                        priority: number;
+                        requestsPerMinute: number | null;
+                        tokensPerMinute: number | null;
+                        updatedAt: string;
+                        /** @enum {string} */
+                        upstream: "azure" | "openai" | "simulator";
+                        weight: number;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    EventsController_detach: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+                resourceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    UsageController_report: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Usage report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        byAttendee: {
+                            attendeeId: string | null;
+                            completionTokens: number;
+                            email: string | null;
+                            /** @description Requests answered with status >= 400 */
+                            errors: number;
+                            /** @description Requests whose tokens were estimated (stream broke, no usage reported) */
+                            estimatedRequests: number;
+                            name: string | null;
+                            promptTokens: number;
+                            requests: number;
+                            totalTokens: number;
+                        }[];
+                        byDay: {
+                            completionTokens: number;
+                            day: string;
+                            /** @description Requests answered with status >= 400 */
+                            errors: number;
+                            /** @description Requests whose tokens were estimated (stream broke, no usage reported) */
+                            estimatedRequests: number;
+                            promptTokens: number;
+                            requests: number;
+                            totalTokens: number;
+                        }[];
+                        byDeployment: {
+                            completionTokens: number;
+                            deployment: string;
+                            /** @description Requests answered with status >= 400 */
+                            errors: number;
+                            /** @description Requests whose tokens were estimated (stream broke, no usage reported) */
+                            estimatedRequests: number;
+                            promptTokens: number;
+                            requests: number;
+                            totalTokens: number;
+                        }[];
+                        eventId: string;
+                        from: string | null;
+                        to: string | null;
+                        totals: {
+                            completionTokens: number;
+                            /** @description Requests answered with status >= 400 */
+                            errors: number;
+                            /** @description Requests whose tokens were estimated (stream broke, no usage reported) */
+                            estimatedRequests: number;
+                            promptTokens: number;
+                            requests: number;
+                            totalTokens: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    ResourcesController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Resources */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            active: boolean;
+                            /** @description "…" followed by the last 4 characters of the key */
+                            apiKeyHint: string | null;
+                            apiVersion: string | null;
+                            createdAt: string;
+                            deploymentName: string;
+                            /** @description Empty for the built-in simulator */
+                            endpointUrl: string;
+                            hasApiKey: boolean;
+                            id: string;
+                            /** @enum {string} */
+                            modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                            modelName: string | null;
+                            name: string;
+                            priority: number;
+                            requestsPerMinute: number | null;
+                            tokensPerMinute: number | null;
+                            updatedAt: string;
+                            /** @enum {string} */
+                            upstream: "azure" | "openai" | "simulator";
+                            weight: number;
+                        }[];
+                        total: number;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    ResourcesController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default true */
+                    active?: boolean;
+                    /** @description Write-only; never returned (only its last 4 characters) */
+                    apiKey?: string;
+                    /** @description Azure api-version default */
+                    apiVersion?: string;
+                    /** @description The name clients ask for (Azure deployment / OpenAI model) */
+                    deploymentName: string;
+                    /**
+                     * Format: uri
+                     * @description e.g. https://my-resource.openai.azure.com; optional for the built-in simulator
+                     */
+                    endpointUrl?: string;
+                    /** @enum {string} */
+                    modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                    /** @description Model name sent to OpenAI-compatible upstreams */
+                    modelName?: string;
+                    name: string;
+                    /**
+                     * @description Lower is preferred; higher tiers are failover
+                     * @default 0
+                     */
+                    priority?: number;
+                    requestsPerMinute?: number | null;
+                    tokensPerMinute?: number | null;
+                    /**
+                     * @description azure, openai (any OpenAI-compatible server) or simulator
+                     * @enum {string}
+                     */
+                    upstream: "azure" | "openai" | "simulator";
+                    /**
+                     * @description Round-robin weight within a priority tier
+                     * @default 1
+                     */
+                    weight?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                        /** @description "…" followed by the last 4 characters of the key */
+                        apiKeyHint: string | null;
+                        apiVersion: string | null;
+                        createdAt: string;
+                        deploymentName: string;
+                        /** @description Empty for the built-in simulator */
+                        endpointUrl: string;
+                        hasApiKey: boolean;
+                        id: string;
+                        /** @enum {string} */
+                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                        modelName: string | null;
+                        name: string;
+                        priority: number;
+                        requestsPerMinute: number | null;
+                        tokensPerMinute: number | null;
+                        updatedAt: string;
+                        /** @enum {string} */
+                        upstream: "azure" | "openai" | "simulator";
+                        weight: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    ResourcesController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The resource */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                        /** @description "…" followed by the last 4 characters of the key */
+                        apiKeyHint: string | null;
+                        apiVersion: string | null;
+                        createdAt: string;
+                        deploymentName: string;
+                        /** @description Empty for the built-in simulator */
+                        endpointUrl: string;
+                        hasApiKey: boolean;
+                        id: string;
+                        /** @enum {string} */
+                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                        modelName: string | null;
+                        name: string;
+                        priority: number;
+                        requestsPerMinute: number | null;
+                        tokensPerMinute: number | null;
+                        updatedAt: string;
+                        /** @enum {string} */
+                        upstream: "azure" | "openai" | "simulator";
+                        weight: number;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    ResourcesController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    ResourcesController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    active?: boolean;
+                    /** @description A new key; null removes it */
+                    apiKey?: string | null;
+                    /** @description Azure api-version default */
+                    apiVersion?: string | null;
+                    /** @description The name clients ask for (Azure deployment / OpenAI model) */
+                    deploymentName?: string;
+                    /**
+                     * Format: uri
+                     * @description e.g. https://my-resource.openai.azure.com; optional for the built-in simulator
+                     */
+                    endpointUrl?: string;
+                    /** @enum {string} */
+                    modelClass?: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                    /** @description Model name sent to OpenAI-compatible upstreams */
+                    modelName?: string | null;
+                    name?: string;
+                    /** @description Lower is preferred; higher tiers are failover */
+                    priority?: number;
+                    requestsPerMinute?: number | null;
+                    tokensPerMinute?: number | null;
+                    /**
+                     * @description azure, openai (any OpenAI-compatible server) or simulator
+                     * @enum {string}
+                     */
+                    upstream?: "azure" | "openai" | "simulator";
+                    /** @description Round-robin weight within a priority tier */
+                    weight?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The updated resource */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                        /** @description "…" followed by the last 4 characters of the key */
+                        apiKeyHint: string | null;
+                        apiVersion: string | null;
+                        createdAt: string;
+                        deploymentName: string;
+                        /** @description Empty for the built-in simulator */
+                        endpointUrl: string;
+                        hasApiKey: boolean;
+                        id: string;
+                        /** @enum {string} */
+                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                        modelName: string | null;
+                        name: string;
+                        priority: number;
+                        requestsPerMinute: number | null;
+                        tokensPerMinute: number | null;
+                        updatedAt: string;
+                        /** @enum {string} */
+                        upstream: "azure" | "openai" | "simulator";
+                        weight: number;
+                    };
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    EventInfoController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Event info */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attendee: {
+                            email: string;
+                            id: string;
+                            name: string;
+                        };
+                        dailyRequestCap: number;
+                        deployments: {
+                            deploymentName: string;
+                            /** @enum {string} */
+                            modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                        }[];
+                        description: string;
+                        endsAt: string;
+                        eventId: string;
+                        eventUrl: string | null;
+                        maxTokenCap: number;
+                        name: string;
+                        organizerEmail: string;
+                        organizerName: string;
+                        startsAt: string;
+                        /** @enum {string} */
+                        status: "upcoming" | "live" | "ended";
+                        timeZone: string;
+                        usage: {
+                            /** @description Calendar day in the event time zone */
+                            day: string;
+                            remainingRequests: number;
+                            requests: number;
+                            /** @description Next midnight in the event time zone (UTC ISO 8601) */
+                            resetsAt: string;
+                            tokens: number;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    PublicEventController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description False while the organiser has frozen the event */
+                        active: boolean;
+                        description: string;
+                        endsAt: string;
+                        eventUrl: string | null;
+                        id: string;
+                        name: string;
+                        organizerName: string;
+                        registration: {
+                            /** @enum {string} */
+                            mode: "open" | "code";
+                        };
+                        /** @description UTC ISO 8601 */
+                        startsAt: string;
+                        /** @enum {string} */
+                        status: "upcoming" | "live" | "ended";
+                        timeZone: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    RegistrationController_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Registration code, for events in "code" mode */
+                    code?: string;
+                    /** Format: email */
+                    email: string;
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Already registered; a new key replaces the old one */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Shown once; store it now */
+                        apiKey: string;
+                        attendeeId: string;
+                        endpoints: {
+                            /** @description Endpoint for AzureOpenAI SDK clients */
+                            azureOpenAI: string;
+                            /** @description baseURL for OpenAI SDK clients */
+                            openAI: string;
+                        };
+                        endsAt: string;
+                        eventId: string;
+                        eventName: string;
+                        keyPrefix: string;
+                        /** @description True when this email was already registered and its key was replaced */
+                        rotated: boolean;
+                        startsAt: string;
+                    };
+                };
+            };
+            /** @description Registered; the key is shown only once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Shown once; store it now */
+                        apiKey: string;
+                        attendeeId: string;
+                        endpoints: {
+                            /** @description Endpoint for AzureOpenAI SDK clients */
+                            azureOpenAI: string;
+                            /** @description baseURL for OpenAI SDK clients */
+                            openAI: string;
+                        };
+                        endsAt: string;
+                        eventId: string;
+                        eventName: string;
+                        keyPrefix: string;
+                        /** @description True when this email was already registered and its key was replaced */
+                        rotated: boolean;
+                        startsAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    "AzureProxyController_chat[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version, e.g. 2024-10-21 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path: {
+                /** @description A deployment attached to your event */
+                deployment: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AzureProxyController_completions[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version, e.g. 2024-10-21 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path: {
+                /** @description A deployment attached to your event */
+                deployment: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AzureProxyController_embeddings[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version, e.g. 2024-10-21 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path: {
+                /** @description A deployment attached to your event */
+                deployment: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AzureProxyController_images[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version, e.g. 2024-10-21 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path: {
+                /** @description A deployment attached to your event */
+                deployment: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    HealthController_alive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "AzureProxyController_chat[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version, e.g. 2024-10-21 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path: {
+                /** @description A deployment attached to your event */
+                deployment: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AzureProxyController_completions[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version, e.g. 2024-10-21 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path: {
+                /** @description A deployment attached to your event */
+                deployment: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AzureProxyController_embeddings[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version, e.g. 2024-10-21 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path: {
+                /** @description A deployment attached to your event */
+                deployment: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AzureProxyController_images[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version, e.g. 2024-10-21 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path: {
+                /** @description A deployment attached to your event */
+                deployment: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "OpenAiProxyController_chat[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "OpenAiProxyController_completions[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "OpenAiProxyController_embeddings[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "OpenAiProxyController_images[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "OpenAiProxyController_listModels[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "OpenAiProxyController_getModel[1]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    HealthController_ready: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not ready; `checks` says why */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "OpenAiProxyController_chat[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "OpenAiProxyController_completions[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "OpenAiProxyController_embeddings[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "OpenAiProxyController_images[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "OpenAiProxyController_listModels[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "OpenAiProxyController_getModel[0]": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+}
