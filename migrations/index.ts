@@ -1,4 +1,5 @@
 import { InitialSchema1732400000000 } from './1732400000000-initial-schema';
+import { EventRealtimeLimits1795500000000 } from './1795500000000-event-realtime-limits';
 
 /** Listed explicitly so the same set runs from dist, from jest, and from the CLI. */
-export const MIGRATIONS = [InitialSchema1732400000000];
+export const MIGRATIONS = [InitialSchema1732400000000, EventRealtimeLimits1795500000000];

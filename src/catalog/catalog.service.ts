@@ -22,6 +22,8 @@ function toEvent(e: EventEntity): CatalogEvent {
     timeZone: e.timeZone,
     maxTokenCap: e.maxTokenCap,
     dailyRequestCap: e.dailyRequestCap,
+    maxRealtimeSessions: e.maxRealtimeSessions,
+    maxRealtimeSessionSeconds: e.maxRealtimeSessionSeconds,
     active: e.active,
     registrationMode: e.registrationMode,
     modelAliases: e.modelAliases ?? {},

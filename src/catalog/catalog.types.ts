@@ -14,6 +14,9 @@ export interface CatalogEvent {
   timeZone: string;
   maxTokenCap: number;
   dailyRequestCap: number;
+  /** Realtime sessions one attendee may hold open at once. */
+  maxRealtimeSessions: number;
+  maxRealtimeSessionSeconds: number;
   active: boolean;
   registrationMode: RegistrationMode;
   modelAliases: Record<string, string>;

@@ -20,6 +20,7 @@ const DEMO_DEPLOYMENTS: { deploymentName: string; modelClass: ModelClass; name: 
   { deploymentName: 'text-embedding-3-small', modelClass: 'openai-embeddings', name: 'Demo embeddings (simulated)' },
   { deploymentName: 'dall-e-3', modelClass: 'openai-dall-e-3', name: 'Demo images (simulated)' },
   { deploymentName: 'gpt-35-turbo-instruct', modelClass: 'openai-completions', name: 'Demo completions (simulated)' },
+  { deploymentName: 'gpt-realtime', modelClass: 'openai-realtime', name: 'Demo realtime (simulated)' },
 ];
 
 export interface DemoSetup {
@@ -80,6 +81,8 @@ export class DemoSeeder {
         timeZone: 'UTC',
         maxTokenCap: 4096,
         dailyRequestCap: 1000,
+        maxRealtimeSessions: 2,
+        maxRealtimeSessionSeconds: 1800,
         active: true,
         registration: { mode: 'open' },
         modelAliases: { 'gpt-4o': 'gpt-4o-mini' },

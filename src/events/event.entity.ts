@@ -37,6 +37,12 @@ export class EventEntity {
   @Column({ name: 'daily_request_cap', type: 'integer' })
   dailyRequestCap!: number;
 
+  @Column({ name: 'max_realtime_sessions', type: 'integer', default: 2 })
+  maxRealtimeSessions!: number;
+
+  @Column({ name: 'max_realtime_session_seconds', type: 'integer', default: 1800 })
+  maxRealtimeSessionSeconds!: number;
+
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 
