@@ -11,6 +11,7 @@ import { DemoModule } from './demo/demo.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { ProxyModule } from './proxy/proxy.module';
+import { RealtimeModule } from './realtime/realtime.module';
 import { ResourcesModule } from './resources/resources.module';
 import { SimulatorModule } from './simulator/simulator.module';
 import { UsageModule } from './usage/usage.module';
@@ -32,6 +33,7 @@ export class AppModule {
         UsageModule,
         SimulatorModule,
         ProxyModule,
+        RealtimeModule,
         DemoModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

@@ -46,7 +46,7 @@ export class RealtimeClient {
       socket.once('unexpected-response', (_req, res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => reject(Object.assign(new Error(`handshake refused: ${res.statusCode}`), { refused: { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') } })));
+        res.on('end', () => reject(Object.assign(new Error(`handshake refused: ${res.statusCode} ${Buffer.concat(chunks).toString("utf8")}`), { refused: { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') } })));
       });
       socket.once('error', reject);
     });
@@ -154,3 +154,18 @@ export function wsUrl(httpUrl: string, path: string): string {
 
 export const TEXT_ONLY_GA = { type: 'session.update', session: { type: 'realtime', output_modalities: ['text'] } };
 export const TEXT_ONLY_BETA = { type: 'session.update', session: { modalities: ['text'] } };
+
+/** A resource body for a realtime deployment on the app's built-in simulator. */
+export function realtimeBuiltin(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name: 'Realtime (built-in simulator)', upstream: 'simulator', endpointUrl: undefined, apiKey: undefined, modelClass: 'openai-realtime', deploymentName: 'gpt-realtime', ...overrides };
+}
+
+/** A base URL on which nothing listens (a port that was free a moment ago). */
+export async function closedPortUrl(): Promise<string> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}

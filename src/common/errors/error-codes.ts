@@ -33,6 +33,9 @@ export enum ErrorCode {
   ModelRequired = 'model_required',
   DailyRequestCapExceeded = 'daily_request_cap_exceeded',
   MaxTokensExceedsCap = 'max_tokens_exceeds_cap',
+  // Realtime WebSocket sessions
+  RealtimeSessionLimit = 'realtime_session_limit',
+  UpgradeRequired = 'upgrade_required',
   // Upstream
   UpstreamUnavailable = 'upstream_unavailable',
   UpstreamRateLimited = 'upstream_rate_limited',
@@ -69,6 +72,9 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.ModelRequired]: HttpStatus.BAD_REQUEST,
   [ErrorCode.DailyRequestCapExceeded]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.MaxTokensExceedsCap]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.RealtimeSessionLimit]: HttpStatus.TOO_MANY_REQUESTS,
+  // Nest's HttpStatus enum lacks 426; a plain GET on a WebSocket endpoint is exactly that case.
+  [ErrorCode.UpgradeRequired]: 426 as HttpStatus,
   [ErrorCode.UpstreamUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.UpstreamRateLimited]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.UpstreamTimeout]: HttpStatus.GATEWAY_TIMEOUT,

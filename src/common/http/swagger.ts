@@ -8,7 +8,9 @@ export function setupSwagger(app: INestApplication): void {
     .setDescription(
       'Azure OpenAI and OpenAI-compatible backends behind time-bound, per-attendee API keys. ' +
         'Admin routes take `Authorization: Bearer <ADMIN_TOKEN>`; attendee routes take the event key in ' +
-        '`api-key` or `Authorization: Bearer`.',
+        '`api-key` or `Authorization: Bearer`. Realtime sessions are WebSockets on the same port ' +
+        '(`/openai/v1/realtime?model=`, `/openai/realtime?api-version=&deployment=`, `/v1/realtime?model=`); see the ' +
+        '"Proxy: Realtime (WebSocket)" section.',
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'admin-token')

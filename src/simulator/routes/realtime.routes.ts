@@ -109,7 +109,7 @@ export function registerRealtimeRoutes(app: FastifyInstance, state: SimulatorSta
   const sockets = new Set<Duplex>();
 
   const accept = async (request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
-    const url = new URL(request.url ?? '/', 'http://simulator');
+    const url = new URL(`http://simulator${request.url ?? '/'}`);
     const path = url.pathname.replace(/\/+$/, '').replace(/\/{2,}/g, '/');
     const protocols = protocolsOf(request);
     const found = target(path, url.searchParams, request.headers, protocols);
