@@ -227,10 +227,21 @@ describe('realtime gateway', () => {
       expect({ status: revoked.status, code: JSON.parse(revoked.body).error.code }).toEqual({ status: 401, code: 'key_revoked' });
     });
 
-    it('answers a plain GET with 426 and a hint to use WebSocket', async () => {
+    it('answers a plain GET with 426 and a hint to use WebSocket, under /api/v1 too', async () => {
       const res = await http.get(GA, { headers: { 'api-key': key } });
+      const prefixed = await http.get(`/api/v1${GA}`);
 
       expect(expectOpenAiError(res, 426, 'upgrade_required').message).toMatch(/WebSocket/);
+      expectOpenAiError(prefixed, 426, 'upgrade_required');
+    });
+
+    it('is described in the OpenAPI document', async () => {
+      const doc = (await http.get<{ paths: Record<string, { get?: { description?: string; responses: Record<string, unknown> } }> }>('/docs/json')).body;
+
+      for (const path of ['/openai/v1/realtime', '/openai/realtime', '/v1/realtime']) {
+        expect(doc.paths[path]?.get?.description).toEqual(expect.stringContaining('WebSocket'));
+        expect(Object.keys(doc.paths[path]?.get?.responses ?? {})).toEqual(expect.arrayContaining(['101', '401', '404', '426', '429']));
+      }
     });
 
     it('answers 404 for an upgrade on a path that is not a realtime endpoint', async () => {

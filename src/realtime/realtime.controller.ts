@@ -1,5 +1,5 @@
 import { applyDecorators, Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExcludeEndpoint, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/decorators/auth.decorators';
 import { OpenAiErrorSchema, toOpenApi } from '../common/validation/openapi';
 import { realtimeErrors } from './realtime.errors';
@@ -26,7 +26,7 @@ When the event ends or is deactivated, the key is revoked, or the session reache
 the client receives \`{"type":"error","error":{"type":"invalid_request_error","code":"event_ended"|"event_inactive"|"key_revoked"|"session_expired","message":…}}\`
 and the socket closes with code 1008 and the code as reason. Upstream close codes are passed on.`;
 
-const PATHS = ['openai/v1/realtime', 'openai/realtime', 'v1/realtime', 'api/v1/openai/v1/realtime', 'api/v1/openai/realtime', 'api/v1/v1/realtime'];
+const PATHS = ['openai/v1/realtime', 'openai/realtime', 'v1/realtime'];
 const RefusalResponses = () =>
   applyDecorators(
     ...[400, 401, 404, 426, 429, 503].map((status) =>
@@ -55,6 +55,14 @@ export class RealtimeController {
   @ApiResponse({ status: 101, description: 'Switching Protocols: the session is open and relayed to the upstream' })
   @RefusalResponses()
   upgrade(): never {
+    throw realtimeErrors.upgradeRequired();
+  }
+
+  /** The same answer under /api/v1, left out of the document to keep it short (the description names them). */
+  @Get(PATHS.map((p) => `api/v1/${p}`))
+  @Public()
+  @ApiExcludeEndpoint()
+  upgradeUnderApi(): never {
     throw realtimeErrors.upgradeRequired();
   }
 }

@@ -385,6 +385,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/openai/realtime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Realtime session (WebSocket upgrade)
+         * @description A **WebSocket** endpoint on the same port as the HTTP API; the upgrade is handled before any HTTP route,
+         *     so a plain GET only answers 426. Connect with a WebSocket client (e.g. the openai SDK's `OpenAIRealtimeWS`):
+         *
+         *     | URL | Upstream protocol |
+         *     |---|---|
+         *     | `/openai/v1/realtime?model={deployment}` | Azure GA / OpenAI GA events |
+         *     | `/openai/realtime?api-version={version}&deployment={deployment}` | Azure preview (beta events) |
+         *     | `/v1/realtime?model={deployment}` | OpenAI (GA, or beta with `OpenAI-Beta: realtime=v1`) |
+         *
+         *     The same paths work under `/api/v1`. The attendee key goes in `api-key`, `Authorization: Bearer`, `?api-key=` / `?key=`,
+         *     or the browser subprotocol `openai-insecure-api-key.{key}`; the `realtime` subprotocol is echoed. The deployment must be
+         *     attached to the event with class `openai-realtime`.
+         *
+         *     Refusals happen **before** the upgrade, as HTTP answers in the OpenAI error shape: 401 (key, event window, revoked),
+         *     404 (unknown deployment), 400 (not a realtime deployment, no deployment named), 429 (the event's `maxRealtimeSessions`
+         *     per attendee, or the daily request cap: a session counts as one request), 502/503/504 (no backend could be opened).
+         *
+         *     Frames are relayed verbatim in both directions. Tokens are metered from every `response.done` (one usage record each).
+         *     When the event ends or is deactivated, the key is revoked, or the session reaches the event's `maxRealtimeSessionSeconds`,
+         *     the client receives `{"type":"error","error":{"type":"invalid_request_error","code":"event_ended"|"event_inactive"|"key_revoked"|"session_expired","message":…}}`
+         *     and the socket closes with code 1008 and the code as reason. Upstream close codes are passed on.
+         */
+        get: operations["RealtimeController_upgrade[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openai/v1/chat/completions": {
         parameters: {
             query?: never;
@@ -479,6 +519,46 @@ export interface paths {
         };
         /** One deployment of your event, as an OpenAI model */
         get: operations["OpenAiProxyController_getModel[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/v1/realtime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Realtime session (WebSocket upgrade)
+         * @description A **WebSocket** endpoint on the same port as the HTTP API; the upgrade is handled before any HTTP route,
+         *     so a plain GET only answers 426. Connect with a WebSocket client (e.g. the openai SDK's `OpenAIRealtimeWS`):
+         *
+         *     | URL | Upstream protocol |
+         *     |---|---|
+         *     | `/openai/v1/realtime?model={deployment}` | Azure GA / OpenAI GA events |
+         *     | `/openai/realtime?api-version={version}&deployment={deployment}` | Azure preview (beta events) |
+         *     | `/v1/realtime?model={deployment}` | OpenAI (GA, or beta with `OpenAI-Beta: realtime=v1`) |
+         *
+         *     The same paths work under `/api/v1`. The attendee key goes in `api-key`, `Authorization: Bearer`, `?api-key=` / `?key=`,
+         *     or the browser subprotocol `openai-insecure-api-key.{key}`; the `realtime` subprotocol is echoed. The deployment must be
+         *     attached to the event with class `openai-realtime`.
+         *
+         *     Refusals happen **before** the upgrade, as HTTP answers in the OpenAI error shape: 401 (key, event window, revoked),
+         *     404 (unknown deployment), 400 (not a realtime deployment, no deployment named), 429 (the event's `maxRealtimeSessions`
+         *     per attendee, or the daily request cap: a session counts as one request), 502/503/504 (no backend could be opened).
+         *
+         *     Frames are relayed verbatim in both directions. Tokens are metered from every `response.done` (one usage record each).
+         *     When the event ends or is deactivated, the key is revoked, or the session reaches the event's `maxRealtimeSessionSeconds`,
+         *     the client receives `{"type":"error","error":{"type":"invalid_request_error","code":"event_ended"|"event_inactive"|"key_revoked"|"session_expired","message":…}}`
+         *     and the socket closes with code 1008 and the code as reason. Upstream close codes are passed on.
+         */
+        get: operations["RealtimeController_upgrade[0]"];
         put?: never;
         post?: never;
         delete?: never;
@@ -598,6 +678,46 @@ export interface paths {
         };
         /** One deployment of your event, as an OpenAI model */
         get: operations["OpenAiProxyController_getModel[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/realtime": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Realtime session (WebSocket upgrade)
+         * @description A **WebSocket** endpoint on the same port as the HTTP API; the upgrade is handled before any HTTP route,
+         *     so a plain GET only answers 426. Connect with a WebSocket client (e.g. the openai SDK's `OpenAIRealtimeWS`):
+         *
+         *     | URL | Upstream protocol |
+         *     |---|---|
+         *     | `/openai/v1/realtime?model={deployment}` | Azure GA / OpenAI GA events |
+         *     | `/openai/realtime?api-version={version}&deployment={deployment}` | Azure preview (beta events) |
+         *     | `/v1/realtime?model={deployment}` | OpenAI (GA, or beta with `OpenAI-Beta: realtime=v1`) |
+         *
+         *     The same paths work under `/api/v1`. The attendee key goes in `api-key`, `Authorization: Bearer`, `?api-key=` / `?key=`,
+         *     or the browser subprotocol `openai-insecure-api-key.{key}`; the `realtime` subprotocol is echoed. The deployment must be
+         *     attached to the event with class `openai-realtime`.
+         *
+         *     Refusals happen **before** the upgrade, as HTTP answers in the OpenAI error shape: 401 (key, event window, revoked),
+         *     404 (unknown deployment), 400 (not a realtime deployment, no deployment named), 429 (the event's `maxRealtimeSessions`
+         *     per attendee, or the daily request cap: a session counts as one request), 502/503/504 (no backend could be opened).
+         *
+         *     Frames are relayed verbatim in both directions. Tokens are metered from every `response.done` (one usage record each).
+         *     When the event ends or is deactivated, the key is revoked, or the session reaches the event's `maxRealtimeSessionSeconds`,
+         *     the client receives `{"type":"error","error":{"type":"invalid_request_error","code":"event_ended"|"event_inactive"|"key_revoked"|"session_expired","message":…}}`
+         *     and the socket closes with code 1008 and the code as reason. Upstream close codes are passed on.
+         */
+        get: operations["RealtimeController_upgrade[2]"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3338,6 +3458,132 @@ export interface operations {
             };
         };
     };
+    "RealtimeController_upgrade[1]": {
+        parameters: {
+            query?: {
+                /** @description Attendee key, for browsers that cannot set headers (never logged) */
+                "api-key"?: unknown;
+                /** @description Azure preview api-version, e.g. 2025-04-01-preview */
+                "api-version"?: unknown;
+                /** @description Deployment name (Azure preview URL) */
+                deployment?: unknown;
+                /** @description Deployment name (GA and OpenAI URLs) */
+                model?: unknown;
+            };
+            header?: {
+                /** @description `realtime`, optionally `openai-insecure-api-key.{key}` and `openai-beta.realtime-v1` */
+                "Sec-WebSocket-Protocol"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols: the session is open and relayed to the upstream */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description A plain GET: upgrade to WebSocket */
+            426: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     "OpenAiProxyController_chat[1]": {
         parameters: {
             query?: never;
@@ -3787,6 +4033,132 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    "RealtimeController_upgrade[0]": {
+        parameters: {
+            query?: {
+                /** @description Attendee key, for browsers that cannot set headers (never logged) */
+                "api-key"?: unknown;
+                /** @description Azure preview api-version, e.g. 2025-04-01-preview */
+                "api-version"?: unknown;
+                /** @description Deployment name (Azure preview URL) */
+                deployment?: unknown;
+                /** @description Deployment name (GA and OpenAI URLs) */
+                model?: unknown;
+            };
+            header?: {
+                /** @description `realtime`, optionally `openai-insecure-api-key.{key}` and `openai-beta.realtime-v1` */
+                "Sec-WebSocket-Protocol"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols: the session is open and relayed to the upstream */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description A plain GET: upgrade to WebSocket */
+            426: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
             };
         };
     };
@@ -4264,6 +4636,132 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    "RealtimeController_upgrade[2]": {
+        parameters: {
+            query?: {
+                /** @description Attendee key, for browsers that cannot set headers (never logged) */
+                "api-key"?: unknown;
+                /** @description Azure preview api-version, e.g. 2025-04-01-preview */
+                "api-version"?: unknown;
+                /** @description Deployment name (Azure preview URL) */
+                deployment?: unknown;
+                /** @description Deployment name (GA and OpenAI URLs) */
+                model?: unknown;
+            };
+            header?: {
+                /** @description `realtime`, optionally `openai-insecure-api-key.{key}` and `openai-beta.realtime-v1` */
+                "Sec-WebSocket-Protocol"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching Protocols: the session is open and relayed to the upstream */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description A plain GET: upgrade to WebSocket */
+            426: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error, answered instead of upgrading */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            type: string;
+                        };
+                    };
+                };
             };
         };
     };
