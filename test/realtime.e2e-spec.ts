@@ -41,8 +41,8 @@ describe('realtime gateway', () => {
   });
   beforeEach(() => sim.control.reset());
 
-  async function usage(): Promise<UsageReport> {
-    const res = await http.get<UsageReport>(`/api/v1/admin/events/${eventId}/usage`);
+  async function usage(id = eventId): Promise<UsageReport> {
+    const res = await http.get<UsageReport>(`/api/v1/admin/events/${id}/usage`);
     expect(res.status).toBe(200);
     return res.body;
   }
@@ -117,6 +117,33 @@ describe('realtime gateway', () => {
         totalTokens: tokens('total_tokens'),
         estimatedRequests: 0,
       });
+    });
+  });
+
+  describe('load', () => {
+    it('relays 200 concurrent sessions without losing a frame, and meters every response', async () => {
+      const { event } = await seedEvent(http, { maxRealtimeSessions: 200, dailyRequestCap: 1000 }, [realtimeBuiltin({ deploymentName: 'rt-load' })]);
+      const k = (await registerAttendee(http, event.id)).apiKey;
+      const clients = await Promise.all(Array.from({ length: 200 }, () => RealtimeClient.connect(url('/openai/v1/realtime?model=rt-load'), { headers: { 'api-key': k } })));
+
+      const dones = await Promise.all(
+        clients.map(async (client, i) => {
+          client.send(TEXT_ONLY_GA);
+          const done = await client.ask(`session ${i} says hello`, 1, 20_000);
+          client.close();
+          return done;
+        }),
+      );
+
+      clients.forEach((client, i) => {
+        expect(client.ofType<{ delta: string }>('response.output_text.delta').map((e) => e.delta).join('')).toBe(`echo: session ${i} says hello`);
+      });
+      const tokens = dones.reduce((sum, d) => sum + d.response.usage.total_tokens, 0);
+      const row = await waitFor(async () => {
+        const found = (await usage(event.id)).byDeployment.find((d) => d.deployment === 'rt-load');
+        return found && found.requests >= 200 && found;
+      }, 'usage records of 200 sessions', 10_000);
+      expect(row).toMatchObject({ requests: 200, errors: 0, totalTokens: tokens });
     });
   });
 

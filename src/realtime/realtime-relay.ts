@@ -106,6 +106,9 @@ export class RealtimeRelay {
   end(code: number, reason: string, lastWords?: string): void {
     if (this.ended || this.proxyEnd) return;
     this.proxyEnd = { by: 'proxy', code, reason };
+    // Paused sockets would not read the peers' close frames.
+    if (this.client.isPaused) this.client.resume();
+    if (this.upstream.isPaused) this.upstream.resume();
     if (lastWords !== undefined && this.client.readyState === WebSocket.OPEN) this.client.send(lastWords);
     closeSocket(this.client, code, reason);
     closeSocket(this.upstream, 1000, 'session ended by the proxy');

@@ -233,7 +233,9 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
         createdAt: now,
         counted: false,
       });
-      if (!(err instanceof DomainError) && !(err instanceof ClientGone)) throw err;
+      if (!(err instanceof DomainError) && !(err instanceof ClientGone)) {
+        this.logger.error({ err, requestId, url: redactUrl(url) }, 'Realtime handshake failed unexpectedly');
+      }
     }
   }
 

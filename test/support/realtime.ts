@@ -101,10 +101,10 @@ export class RealtimeClient {
   }
 
   /** Sends a user text turn and response.create; resolves with the response.done event. */
-  async ask(text: string, nth: number): Promise<ServerEvent & { response: RealtimeResponse }> {
+  async ask(text: string, nth: number, timeoutMs?: number): Promise<ServerEvent & { response: RealtimeResponse }> {
     this.send({ type: 'conversation.item.create', item: { type: 'message', role: 'user', content: [{ type: 'input_text', text }] } });
     this.send({ type: 'response.create' });
-    return this.next<{ response: RealtimeResponse }>('response.done', nth);
+    return this.next<{ response: RealtimeResponse }>('response.done', nth, timeoutMs);
   }
 
   close(code = 1000, reason = 'done'): void {
