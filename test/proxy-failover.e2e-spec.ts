@@ -114,6 +114,17 @@ describe('proxy failover', () => {
       expect(await chatCounts(p.sims)).toEqual([1, 1]);
     });
 
+    it('parks a backend whose rate limit is exhausted for the retry-after it sent', async () => {
+      const p = await pool([{ priority: 0 }, { priority: 1 }]);
+      await p.sims[0]!.control.patchConfig({ faults: { rate_limit: { rpm: 1 } } });
+      await sendOk(p);
+      expect(await chatCounts(p.sims)).toEqual([1, 0]);
+      await sendOk(p); // A answers 429 with retry-after; B serves.
+      expect(await chatCounts(p.sims)).toEqual([2, 1]);
+      for (let i = 0; i < 3; i++) await sendOk(p);
+      expect(await chatCounts(p.sims)).toEqual([2, 4]);
+    });
+
     it('sends nothing to a cooling backend and uses it again once the cooldown ends', async () => {
       const p = await pool([{ priority: 0, ...fail(429, 1, 1_500) }, { priority: 1 }]);
       const started = Date.now();
