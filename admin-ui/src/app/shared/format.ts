@@ -1,6 +1,6 @@
 /** Display helpers shared by the pages. */
 export function formatNumber(n: number | null | undefined): string {
-  return n === null || n === undefined ? '—' : new Intl.NumberFormat('en').format(n);
+  return n === null || n === undefined ? '—' : new Intl.NumberFormat('en', { maximumFractionDigits: 1 }).format(n);
 }
 
 export function formatPercent(ratio: number): string {

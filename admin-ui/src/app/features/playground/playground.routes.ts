@@ -1,3 +1,3 @@
 import { Routes } from '@angular/router';
 
-export default [] satisfies Routes;
+export default [{ path: '', loadComponent: () => import('./pages/playground.page'), title: 'Playground · AI Proxy' }] satisfies Routes;

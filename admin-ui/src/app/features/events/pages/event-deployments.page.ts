@@ -27,7 +27,7 @@ import { EventsData } from '../data/events.data';
         @if (attached.value().length === 0) {
           <p class="muted">Nothing attached yet: attendees have no models to call. Attach a resource below.</p>
         } @else {
-          <div class="table-scroll">
+          <div class="table-scroll" tabindex="0">
             <table mat-table [dataSource]="attached.value()" aria-label="Attached deployments">
               <ng-container matColumnDef="deployment">
                 <th mat-header-cell *matHeaderCellDef>Deployment</th>

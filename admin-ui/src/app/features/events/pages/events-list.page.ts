@@ -34,7 +34,7 @@ import { EventsData } from '../data/events.data';
         @if (events.value().items.length === 0) {
           <p class="muted">No events yet. Create one to hand out keys.</p>
         } @else {
-          <div class="table-scroll">
+          <div class="table-scroll" tabindex="0">
             <table mat-table [dataSource]="events.value().items" aria-label="Events">
               <ng-container matColumnDef="name">
                 <th mat-header-cell *matHeaderCellDef>Event</th>
@@ -55,14 +55,14 @@ import { EventsData } from '../data/events.data';
                 </td>
               </ng-container>
               <ng-container matColumnDef="caps">
-                <th mat-header-cell *matHeaderCellDef>Caps</th>
-                <td mat-cell *matCellDef="let e">
+                <th mat-header-cell *matHeaderCellDef class="hide-phone">Caps</th>
+                <td mat-cell *matCellDef="let e" class="hide-phone">
                   {{ n(e.dailyRequestCap) }} req/day<div class="muted small">max {{ n(e.maxTokenCap) }} tokens</div>
                 </td>
               </ng-container>
               <ng-container matColumnDef="registration">
-                <th mat-header-cell *matHeaderCellDef>Registration</th>
-                <td mat-cell *matCellDef="let e">{{ e.registration.mode === 'code' ? 'With code' : 'Open' }}</td>
+                <th mat-header-cell *matHeaderCellDef class="hide-phone">Registration</th>
+                <td mat-cell *matCellDef="let e" class="hide-phone">{{ e.registration.mode === 'code' ? 'With code' : 'Open' }}</td>
               </ng-container>
               <ng-container matColumnDef="actions">
                 <th mat-header-cell *matHeaderCellDef><span class="visually-hidden">Actions</span></th>

@@ -31,7 +31,7 @@ import { UPSTREAM_LABELS } from '../data/resource-options';
         @if (resources.value().items.length === 0) {
           <p>No resources yet.</p>
         } @else {
-          <div class="table-scroll">
+          <div class="table-scroll" tabindex="0">
             <table mat-table [dataSource]="resources.value().items" aria-label="Resources">
               <ng-container matColumnDef="name">
                 <th mat-header-cell *matHeaderCellDef>Name</th>

@@ -1,6 +1,6 @@
 import { HttpClient, HttpErrorResponse } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, inject, input, signal } from '@angular/core';
-import { FormControl, ReactiveFormsModule, Validators } from '@angular/forms';
+import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatCardModule } from '@angular/material/card';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -25,10 +25,10 @@ import { AdminSession } from '../../../core/auth/admin-session';
             <p class="error-text" role="alert">Your session ended or the token is no longer valid. Sign in again.</p>
           }
           <p class="muted">Paste the admin token. <code>npm start</code> prints it, or it is the <code>ADMIN_TOKEN</code> you configured.</p>
-          <form (ngSubmit)="submit()">
+          <form [formGroup]="form" (ngSubmit)="submit()">
             <mat-form-field appearance="outline" class="full-width">
               <mat-label>Admin token</mat-label>
-              <input matInput type="password" autocomplete="current-password" [formControl]="token" required />
+              <input matInput type="password" autocomplete="current-password" formControlName="token" required />
               @if (token.hasError('required') && token.touched) {
                 <mat-error>Enter the admin token.</mat-error>
               }
@@ -64,7 +64,8 @@ export default class SignInPage {
   readonly next = input<string>();
   readonly expired = input<string>();
 
-  protected readonly token = new FormControl('', { nonNullable: true, validators: [Validators.required] });
+  protected readonly form = new FormGroup({ token: new FormControl('', { nonNullable: true, validators: [Validators.required] }) });
+  protected readonly token = this.form.controls.token;
   protected readonly error = signal('');
   protected readonly busy = signal(false);
 

@@ -1,4 +1,241 @@
-import { ChangeDetectionStrategy, Component } from '@angular/core';
+import { httpResource } from '@angular/common/http';
+import { ChangeDetectionStrategy, Component, computed, effect, inject, signal } from '@angular/core';
+import { MatButtonToggleModule } from '@angular/material/button-toggle';
+import { MatCardModule } from '@angular/material/card';
+import { MatProgressBarModule } from '@angular/material/progress-bar';
+import { MatSlideToggleModule } from '@angular/material/slide-toggle';
+import { MatTableModule } from '@angular/material/table';
+import type { ChartConfiguration } from 'chart.js';
+import { BaseChartDirective, provideCharts, withDefaultRegisterables } from 'ng2-charts';
+import { ApiClient } from '../../../core/api/api-client';
+import { errorMessage } from '../../../core/api/api-error';
+import type { UsageReport } from '../../../core/api/api-types';
+import { formatNumber, formatPercent } from '../../../shared/format';
+import { EventContext } from '../../events/data/event-context';
+import { valueOf } from '../../../shared/resource-value';
 
-@Component({ selector: 'app-usage-page', template: '<p>TODO</p>', changeDetection: ChangeDetectionStrategy.OnPush })
-export default class Page {}
+type Range = 'all' | '24h' | '1h';
+const REFRESH_MS = 5000;
+const RANGE_MS: Record<Exclude<Range, 'all'>, number> = { '24h': 24 * 3_600_000, '1h': 3_600_000 };
+const BLUE = '#3f6fd8';
+const ORANGE = '#e07a1f';
+
+@Component({
+  selector: 'app-usage-page',
+  imports: [MatCardModule, MatTableModule, MatButtonToggleModule, MatSlideToggleModule, MatProgressBarModule, BaseChartDirective],
+  providers: [provideCharts(withDefaultRegisterables())],
+  template: `
+    <div class="row controls">
+      <mat-button-toggle-group [value]="range()" (change)="setRange($event.value)" aria-label="Time range" hideSingleSelectionIndicator>
+        <mat-button-toggle value="all">Whole event</mat-button-toggle>
+        <mat-button-toggle value="24h">Last 24 h</mat-button-toggle>
+        <mat-button-toggle value="1h">Last hour</mat-button-toggle>
+      </mat-button-toggle-group>
+      <span class="spacer"></span>
+      @if (live()) {
+        <mat-slide-toggle [checked]="auto()" (change)="auto.set($event.checked)">Refresh every {{ refreshSeconds }} s</mat-slide-toggle>
+      }
+    </div>
+    @if (usage.error(); as err) {
+      <p class="error-text" role="alert">{{ message(err) }}</p>
+    }
+    @if (!usage.hasValue() && usage.isLoading()) {
+      <mat-progress-bar mode="indeterminate" aria-label="Loading usage" />
+    }
+    @if (usage.hasValue()) {
+      @let u = usage.value();
+      <section class="kpis" aria-label="Totals">
+        <mat-card appearance="outlined"><mat-card-content><div class="kpi-label">Requests</div><div class="kpi" data-testid="kpi-requests">{{ n(u.totals.requests) }}</div></mat-card-content></mat-card>
+        <mat-card appearance="outlined"><mat-card-content><div class="kpi-label">Tokens</div><div class="kpi">{{ n(u.totals.totalTokens) }}</div>
+          <div class="muted small">{{ n(u.totals.promptTokens) }} prompt · {{ n(u.totals.completionTokens) }} completion</div></mat-card-content></mat-card>
+        <mat-card appearance="outlined"><mat-card-content><div class="kpi-label">Error rate</div><div class="kpi">{{ errorRate() }}</div>
+          <div class="muted small">{{ n(u.totals.errors) }} answered with an error (incl. 429)</div></mat-card-content></mat-card>
+        <mat-card appearance="outlined"><mat-card-content><div class="kpi-label">Attendees using it</div><div class="kpi">{{ n(activeAttendees()) }}</div>
+          @if (event(); as e) {<div class="muted small">cap {{ n(e.dailyRequestCap) }} requests each per day</div>}</mat-card-content></mat-card>
+      </section>
+
+      @if (u.totals.requests === 0) {
+        <p class="muted">No requests in this range yet.</p>
+      } @else {
+        <div class="charts">
+          <mat-card appearance="outlined">
+            <mat-card-content>
+              <h2>Requests and tokens by day</h2>
+              <div class="chart"><canvas baseChart type="bar" [data]="byDay()" [options]="dualAxis" role="img" aria-label="Requests and tokens by day"></canvas></div>
+            </mat-card-content>
+          </mat-card>
+          <mat-card appearance="outlined">
+            <mat-card-content>
+              <h2>By deployment</h2>
+              <div class="chart"><canvas baseChart type="bar" [data]="byDeployment()" [options]="dualAxis" role="img" aria-label="Requests and tokens by deployment"></canvas></div>
+            </mat-card-content>
+          </mat-card>
+        </div>
+        <section aria-labelledby="dep-title">
+          <h2 id="dep-title">Deployments</h2>
+          <div class="table-scroll" tabindex="0">
+            <table mat-table [dataSource]="u.byDeployment" aria-label="Usage by deployment">
+              <ng-container matColumnDef="deployment">
+                <th mat-header-cell *matHeaderCellDef>Deployment</th>
+                <td mat-cell *matCellDef="let d">{{ d.deployment }}</td>
+              </ng-container>
+              <ng-container matColumnDef="requests">
+                <th mat-header-cell *matHeaderCellDef>Requests</th>
+                <td mat-cell *matCellDef="let d">{{ n(d.requests) }}</td>
+              </ng-container>
+              <ng-container matColumnDef="tokens">
+                <th mat-header-cell *matHeaderCellDef>Tokens</th>
+                <td mat-cell *matCellDef="let d">{{ n(d.totalTokens) }}</td>
+              </ng-container>
+              <ng-container matColumnDef="errors">
+                <th mat-header-cell *matHeaderCellDef>Errors</th>
+                <td mat-cell *matCellDef="let d">{{ n(d.errors) }} ({{ rate(d.errors, d.requests) }})</td>
+              </ng-container>
+              <tr mat-header-row *matHeaderRowDef="depColumns"></tr>
+              <tr mat-row *matRowDef="let row; columns: depColumns"></tr>
+            </table>
+          </div>
+        </section>
+        <section aria-labelledby="top-title">
+          <h2 id="top-title">Top attendees</h2>
+          <div class="table-scroll" tabindex="0">
+            <table mat-table [dataSource]="topAttendees()" aria-label="Top attendees by tokens">
+              <ng-container matColumnDef="name">
+                <th mat-header-cell *matHeaderCellDef>Attendee</th>
+                <td mat-cell *matCellDef="let a">{{ a.name ?? '(deleted)' }} <span class="muted small">{{ a.email }}</span></td>
+              </ng-container>
+              <ng-container matColumnDef="requests">
+                <th mat-header-cell *matHeaderCellDef>Requests</th>
+                <td mat-cell *matCellDef="let a">{{ n(a.requests) }}</td>
+              </ng-container>
+              <ng-container matColumnDef="tokens">
+                <th mat-header-cell *matHeaderCellDef>Tokens</th>
+                <td mat-cell *matCellDef="let a">{{ n(a.totalTokens) }}</td>
+              </ng-container>
+              <ng-container matColumnDef="errors">
+                <th mat-header-cell *matHeaderCellDef>Errors</th>
+                <td mat-cell *matCellDef="let a">{{ n(a.errors) }}</td>
+              </ng-container>
+              <tr mat-header-row *matHeaderRowDef="topColumns"></tr>
+              <tr mat-row *matRowDef="let row; columns: topColumns"></tr>
+            </table>
+          </div>
+        </section>
+      }
+    }
+  `,
+  styles: `
+    .controls {
+      margin-bottom: 16px;
+    }
+    .kpis {
+      display: grid;
+      grid-template-columns: repeat(auto-fit, minmax(180px, 1fr));
+      gap: 12px;
+      margin-bottom: 16px;
+    }
+    .kpi-label {
+      color: var(--mat-sys-on-surface-variant, #44474e);
+      font-size: 0.85rem;
+    }
+    .kpi {
+      font-size: 1.8rem;
+      font-weight: 500;
+    }
+    .small {
+      font-size: 0.8rem;
+    }
+    .charts {
+      display: grid;
+      grid-template-columns: repeat(auto-fit, minmax(320px, 1fr));
+      gap: 12px;
+      margin-bottom: 16px;
+    }
+    .chart {
+      position: relative;
+      height: 260px;
+    }
+    h2 {
+      font-size: 1.05rem;
+      font-weight: 500;
+      margin: 8px 0;
+    }
+  `,
+  changeDetection: ChangeDetectionStrategy.OnPush,
+})
+export default class UsagePage {
+  private readonly api = inject(ApiClient);
+  protected readonly ctx = inject(EventContext);
+  protected readonly message = errorMessage;
+  protected readonly n = formatNumber;
+  protected readonly refreshSeconds = REFRESH_MS / 1000;
+  protected readonly depColumns = ['deployment', 'requests', 'tokens', 'errors'];
+  protected readonly topColumns = ['name', 'requests', 'tokens', 'errors'];
+  protected readonly range = signal<Range>('all');
+  protected readonly auto = signal(true);
+  protected readonly event = computed(() => valueOf(this.ctx.event));
+  protected readonly live = computed(() => valueOf(this.ctx.event)?.status === 'live');
+
+  protected readonly usage = httpResource<UsageReport>(() => {
+    const eventId = this.ctx.eventId();
+    if (!eventId) return undefined;
+    const range = this.range();
+    const from = range === 'all' ? undefined : new Date(Date.now() - RANGE_MS[range]).toISOString();
+    return this.api.url('/api/v1/admin/events/{eventId}/usage', { eventId }, { from });
+  });
+
+  protected readonly errorRate = computed(() => {
+    const t = valueOf(this.usage)?.totals;
+    return t ? this.rate(t.errors, t.requests) : '—';
+  });
+  protected readonly activeAttendees = computed(() => valueOf(this.usage)?.byAttendee.filter((a) => a.attendeeId).length ?? 0);
+  protected readonly topAttendees = computed(() =>
+    [...(valueOf(this.usage)?.byAttendee ?? [])].sort((a, b) => b.totalTokens - a.totalTokens).slice(0, 10),
+  );
+
+  protected readonly byDay = computed<ChartConfiguration<'bar'>['data']>(() => {
+    const days = valueOf(this.usage)?.byDay ?? [];
+    return this.dual(days.map((d) => d.day), days.map((d) => d.requests), days.map((d) => d.totalTokens));
+  });
+  protected readonly byDeployment = computed<ChartConfiguration<'bar'>['data']>(() => {
+    const deps = valueOf(this.usage)?.byDeployment ?? [];
+    return this.dual(deps.map((d) => d.deployment), deps.map((d) => d.requests), deps.map((d) => d.totalTokens));
+  });
+
+  protected readonly dualAxis: ChartConfiguration<'bar'>['options'] = {
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: false,
+    scales: {
+      y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'Requests' } },
+      y1: { beginAtZero: true, ticks: { precision: 0 }, position: 'right', grid: { drawOnChartArea: false }, title: { display: true, text: 'Tokens' } },
+    },
+  };
+
+  constructor() {
+    // Live events refresh on their own; ended or upcoming ones do not change.
+    effect((onCleanup) => {
+      if (!this.live() || !this.auto()) return;
+      const timer = setInterval(() => this.usage.reload(), REFRESH_MS);
+      onCleanup(() => clearInterval(timer));
+    });
+  }
+
+  setRange(range: Range): void {
+    this.range.set(range);
+  }
+
+  rate(errors: number, requests: number): string {
+    return requests ? formatPercent(errors / requests) : '—';
+  }
+
+  private dual(labels: string[], requests: number[], tokens: number[]): ChartConfiguration<'bar'>['data'] {
+    return {
+      labels,
+      datasets: [
+        { label: 'Requests', data: requests, backgroundColor: BLUE, yAxisID: 'y' },
+        { label: 'Tokens', data: tokens, backgroundColor: ORANGE, yAxisID: 'y1' },
+      ],
+    };
+  }
+}

@@ -1,0 +1,293 @@
+// End-to-end test of the portal in Debian Chromium (playwright-core) against the real backend on a fresh
+// PGlite data directory with the built-in simulator. Needs the backend built (`npm run build`) and the
+// portal built (`npm run build:ui`); the root `npm run test:ui` does both.
+//
+// Organiser signs in, creates a simulator resource and an event, attaches the deployment; an attendee
+// registers, copies the key, chats in the Playground (streamed answer, token usage); the organiser sees
+// the request on the dashboard; revoking the key makes the Playground say so. Every page is
+// screenshotted at 1280×800 and at phone size into e2e/artifacts/, and checked with axe-core.
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startBackend } from '../scripts/start-backend.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const artifacts = join(here, 'artifacts');
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const TIMEOUT = 20_000;
+
+const results = [];
+const a11y = [];
+
+async function step(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    process.stdout.write(`  ✓ ${name} (${Date.now() - started} ms)\n`);
+  } catch (err) {
+    results.push({ name, ok: false, err });
+    process.stdout.write(`  ✗ ${name}\n    ${String(err?.stack ?? err).split('\n').slice(0, 6).join('\n    ')}\n`);
+    throw err;
+  }
+}
+
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+/** Screenshot, no sideways scrolling, and an axe-core run (WCAG 2 A/AA); serious and critical violations fail the test. */
+async function capture(page, name) {
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `${name}: the page is ${overflow}px wider than the screen`);
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+  });
+  for (const v of violations) a11y.push({ page: name, ...v });
+}
+
+async function main() {
+  rmSync(artifacts, { recursive: true, force: true });
+  mkdirSync(artifacts, { recursive: true });
+  const backend = await startBackend();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const base = backend.url;
+  process.stdout.write(`Portal e2e against ${base}\n`);
+  try {
+    const organiserCtx = await browser.newContext({ viewport: DESKTOP, baseURL: base });
+    organiserCtx.setDefaultTimeout(TIMEOUT);
+    const org = await organiserCtx.newPage();
+    const attendeeCtx = await browser.newContext({ viewport: DESKTOP, baseURL: base, permissions: ['clipboard-read', 'clipboard-write'] });
+    attendeeCtx.setDefaultTimeout(TIMEOUT);
+    const att = await attendeeCtx.newPage();
+    let registrationLink = '';
+    let apiKey = '';
+
+    await step('the home page links organisers and attendees', async () => {
+      await org.goto('/');
+      await org.getByRole('heading', { name: 'AI Proxy' }).waitFor();
+      await capture(org, 'home');
+    });
+
+    await step('a wrong admin token is refused with a sentence', async () => {
+      await org.goto('/admin/events');
+      await org.getByRole('heading', { name: 'Organiser sign-in' }).waitFor();
+      await org.getByLabel('Admin token').fill('not-the-token-at-all');
+      await org.getByRole('button', { name: 'Sign in' }).click();
+      await org.getByRole('alert').filter({ hasText: 'That token was not accepted' }).waitFor();
+      await capture(org, 'sign-in');
+    });
+
+    await step('the organiser signs in with the admin token', async () => {
+      await org.getByLabel('Admin token').fill(backend.adminToken);
+      await org.getByRole('button', { name: 'Sign in' }).click();
+      await org.getByRole('heading', { name: 'Events' }).waitFor();
+      assert(new URL(org.url()).pathname === '/admin/events', `landed on ${org.url()}`);
+    });
+
+    await step('the organiser creates a simulator resource', async () => {
+      await org.getByRole('link', { name: 'Resources' }).click();
+      await org.getByRole('link', { name: 'New resource' }).click();
+      await org.getByRole('heading', { name: 'New resource' }).waitFor();
+      await org.getByLabel('Name', { exact: true }).fill('Simulated chat');
+      await org.getByLabel('Deployment name').fill('sim-chat');
+      await org.getByRole('combobox', { name: 'Upstream' }).click();
+      await org.getByRole('option', { name: 'Built-in simulator' }).click();
+      await org.getByLabel('Tokens per minute (TPM)').fill('60000');
+      await org.getByLabel('Requests per minute (RPM)').fill('300');
+      await capture(org, 'resource-form');
+      await org.getByRole('button', { name: 'Create resource' }).click();
+      await org.getByRole('heading', { name: 'Resources' }).waitFor();
+      await org.getByRole('cell', { name: 'Simulated chat' }).waitFor();
+      await capture(org, 'resources');
+    });
+
+    await step('the organiser creates an event with a registration code', async () => {
+      await org.getByRole('link', { name: 'Events' }).click();
+      await org.getByRole('link', { name: 'New event' }).click();
+      await org.getByLabel('Name', { exact: true }).fill('E2E Hack');
+      await org.getByLabel('Event id (optional)').fill('e2e-hack');
+      await org.getByLabel('Organiser', { exact: true }).fill('Ada Lovelace');
+      await org.getByLabel('Time zone').fill('Europe/Berlin');
+      await org.getByRole('option', { name: 'Europe/Berlin' }).click();
+      await org.getByRole('spinbutton', { name: 'Requests per day' }).fill('50');
+      await org.getByRole('spinbutton', { name: 'Max tokens per request' }).fill('1000');
+      await org.getByRole('radio', { name: 'Needs a code' }).check();
+      await org.getByLabel('Registration code').fill('letmein');
+      await capture(org, 'event-form');
+      await org.getByRole('button', { name: 'Create event' }).click();
+      await org.getByRole('heading', { name: 'E2E Hack' }).waitFor();
+      await org.getByText('live', { exact: true }).first().waitFor();
+      registrationLink = await org.getByRole('textbox', { name: 'Registration link' }).inputValue();
+      assert(registrationLink === `${base}/register/e2e-hack`, `registration link ${registrationLink}`);
+      await org.getByRole('img', { name: 'QR code for the registration link' }).waitFor();
+      await capture(org, 'event-overview');
+    });
+
+    await step('the organiser attaches the deployment to the event', async () => {
+      await org.getByRole('tab', { name: 'Deployments' }).click();
+      await org.getByRole('combobox', { name: 'Resource' }).click();
+      await org.getByRole('option', { name: 'Simulated chat (sim-chat)' }).click();
+      await org.getByRole('button', { name: 'Attach' }).click();
+      await org.getByRole('button', { name: 'Detach Simulated chat' }).waitFor();
+      await capture(org, 'event-deployments');
+    });
+
+    await step('the events list shows the live event', async () => {
+      await org.getByRole('link', { name: 'All events' }).click();
+      await org.getByRole('link', { name: 'E2E Hack', exact: true }).waitFor();
+      await capture(org, 'events');
+    });
+
+    await step('an attendee registers with the code and copies the key, shown once', async () => {
+      await att.goto(registrationLink);
+      await att.getByRole('heading', { name: 'E2E Hack' }).waitFor();
+      await att.getByLabel('Your name').fill('Grace Hopper');
+      await att.getByLabel('Email').fill('grace@example.com');
+      await att.getByLabel('Registration code').fill('wrong-code');
+      await att.getByRole('button', { name: 'Register' }).click();
+      await att.getByRole('alert').waitFor();
+      await capture(att, 'register-error');
+      await att.getByLabel('Registration code').fill('letmein');
+      await att.getByRole('button', { name: 'Register' }).click();
+      await att.getByRole('heading', { name: 'My key' }).waitFor();
+      apiKey = (await att.getByTestId('api-key').textContent()).trim();
+      assert(apiKey.startsWith('aip_'), `key ${apiKey}`);
+      await att.getByRole('button', { name: 'Copy API key' }).click();
+      await att.getByRole('button', { name: 'Copy API key' }).filter({ hasText: 'Copied' }).waitFor();
+      const copied = await att.evaluate(() => navigator.clipboard.readText());
+      assert(copied === apiKey, 'the clipboard holds the key');
+      await att.getByText('Today: 0 of 50 requests').waitFor();
+      await att.getByRole('tab', { name: 'AzureOpenAI' }).click();
+      await att.getByText(`azure_endpoint="${base}"`).waitFor();
+      await capture(att, 'my-key');
+    });
+
+    await step('the attendee chats in the Playground: a streamed answer and its token usage', async () => {
+      await att.getByRole('link', { name: 'Playground', exact: true }).click();
+      await att.getByRole('combobox', { name: 'Deployment' }).filter({ hasText: 'sim-chat' }).waitFor();
+      await att.getByRole('textbox', { name: 'Message', exact: true }).fill('Say hello to the e2e test');
+      await att.getByRole('button', { name: 'Send' }).click();
+      const answer = att.getByRole('article', { name: 'Assistant' }).last();
+      await answer.getByTestId('turn-usage').waitFor();
+      const usage = await answer.getByTestId('turn-usage').textContent();
+      assert(/\d+ prompt \+ \d+ completion = \d+ tokens/.test(usage), `usage line: ${usage}`);
+      const text = (await answer.locator('.bubble').textContent()).trim();
+      assert(text.length > 0, 'the answer has text');
+      await att.getByRole('button', { name: 'Send' }).waitFor();
+      await capture(att, 'playground');
+    });
+
+    await step('the organiser sees the request on the usage dashboard', async () => {
+      await org.getByRole('link', { name: 'E2E Hack', exact: true }).click();
+      await org.getByRole('tab', { name: 'Usage' }).click();
+      // The dashboard refreshes itself every 5 s while the event is live; usage is written in batches.
+      await org.getByTestId('kpi-requests').filter({ hasText: /^\s*1\s*$/ }).waitFor();
+      await org.getByRole('cell', { name: /Grace Hopper/ }).waitFor();
+      await org.getByRole('cell', { name: 'sim-chat' }).waitFor();
+      await org.locator('canvas').first().waitFor();
+      await capture(org, 'usage');
+    });
+
+    await step('the capacity planner gives a verdict for the attached quota', async () => {
+      await org.getByRole('tab', { name: 'Capacity' }).click();
+      await org.getByRole('spinbutton', { name: 'Expected attendees' }).fill('100');
+      await org.getByRole('spinbutton', { name: 'Requests per attendee per minute' }).fill('2');
+      await org.getByRole('spinbutton', { name: 'Tokens per request' }).fill('500');
+      // 100 × 2 × 500 = 100,000 TPM against 60,000.
+      await org.getByRole('heading', { name: 'Not enough capacity' }).waitFor();
+      await org.getByText('40,000 more TPM').waitFor();
+      await org.getByRole('spinbutton', { name: 'Expected attendees' }).fill('40');
+      await org.getByRole('heading', { name: 'Enough capacity' }).waitFor();
+      await capture(org, 'capacity');
+    });
+
+    await step('the organiser revokes the attendee', async () => {
+      await org.getByRole('tab', { name: 'Attendees' }).click();
+      await org.getByLabel('Search by name or email').fill('grace');
+      await org.getByRole('button', { name: 'Revoke Grace Hopper' }).click();
+      await org.getByRole('button', { name: 'Restore Grace Hopper' }).waitFor();
+      await org.getByText('revoked', { exact: true }).waitFor();
+      await capture(org, 'attendees');
+    });
+
+    await step('the Playground tells the attendee their key was revoked', async () => {
+      await att.getByRole('textbox', { name: 'Message', exact: true }).fill('Are you still there?');
+      await att.getByRole('button', { name: 'Send' }).click();
+      await att.getByRole('article', { name: 'Assistant' }).last().getByRole('alert').filter({ hasText: 'revoked' }).waitFor();
+      const message = await att.getByRole('article', { name: 'Assistant' }).last().getByRole('alert').textContent();
+      assert(/revoked by the event organiser/.test(message), `error: ${message}`);
+      await capture(att, 'playground-revoked');
+    });
+
+    await step('the organiser edits the event', async () => {
+      await org.goto('/admin/events/e2e-hack/edit');
+      await org.getByRole('heading', { name: 'Edit event' }).waitFor();
+      await org.getByLabel('Name', { exact: true }).waitFor();
+      await org.waitForFunction(() => document.querySelector('input[formcontrolname="name"]')?.value === 'E2E Hack');
+      await capture(org, 'event-edit');
+    });
+
+    await step('pages fit a phone screen', async () => {
+      await org.setViewportSize(PHONE);
+      await att.setViewportSize(PHONE);
+      await org.goto('/admin/events');
+      await org.getByRole('link', { name: 'E2E Hack', exact: true }).waitFor();
+      await capture(org, 'phone-events');
+      await org.goto('/admin/events/e2e-hack/overview');
+      await org.getByRole('img', { name: 'QR code for the registration link' }).waitFor();
+      await capture(org, 'phone-event-overview');
+      await org.goto('/admin/events/e2e-hack/usage');
+      await org.getByTestId('kpi-requests').waitFor();
+      await capture(org, 'phone-usage');
+      // A second attendee registers on the phone and uses the Playground there.
+      const phone = await attendeeCtx.newPage();
+      await phone.setViewportSize(PHONE);
+      await phone.goto(registrationLink);
+      await phone.getByRole('heading', { name: 'E2E Hack' }).waitFor();
+      await capture(phone, 'phone-register');
+      await phone.getByLabel('Your name').fill('Alan Turing');
+      await phone.getByLabel('Email').fill('alan@example.com');
+      await phone.getByLabel('Registration code').fill('letmein');
+      await phone.getByRole('button', { name: 'Register' }).click();
+      await phone.getByTestId('api-key').waitFor();
+      await capture(phone, 'phone-my-key');
+      await phone.getByRole('link', { name: 'Open the Playground' }).click();
+      await phone.getByRole('textbox', { name: 'Message', exact: true }).fill('Hello from a phone');
+      await phone.getByRole('button', { name: 'Send' }).click();
+      await phone.getByRole('article', { name: 'Assistant' }).last().getByTestId('turn-usage').waitFor();
+      await capture(phone, 'phone-playground');
+    });
+
+    await step('no serious or critical accessibility violations (axe-core)', async () => {
+      const bad = a11y.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      const minor = a11y.filter((v) => !(v.impact === 'serious' || v.impact === 'critical'));
+      for (const v of minor) process.stdout.write(`    (minor) ${v.page}: ${v.id} [${v.impact}] ${v.help} ${v.nodes.join(', ')}\n`);
+      assert(bad.length === 0, `violations:\n${bad.map((v) => `${v.page}: ${v.id} [${v.impact}] ${v.help} → ${v.nodes.join(', ')}`).join('\n')}`);
+    });
+  } catch {
+    // Reported by step(); the summary below decides the exit code.
+  } finally {
+    await browser.close();
+    await backend.stop();
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  process.stdout.write(`\nScreenshots in ${artifacts}\n${passed} passed, ${failed} failed\n`);
+  process.exit(failed ? 1 : 0);
+}
+
+await main();
