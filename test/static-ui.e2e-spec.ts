@@ -88,7 +88,7 @@ describe('Serving the portal (serveUi)', () => {
   });
 
   it('does nothing when the build is missing', async () => {
-    expect(await serveUi(app, undefined)).toBe(false);
+    expect(await serveUi(app, join(root, 'no-such-build'))).toBe(false);
   });
 
   it('tells API paths from portal paths', () => {

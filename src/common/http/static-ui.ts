@@ -41,8 +41,8 @@ function cacheControlFor(path: string): string {
  * Does nothing when the build is missing, so the API runs without the UI. Call before `app.init()`.
  */
 export async function serveUi(app: NestFastifyApplication, root = findUiRoot()): Promise<boolean> {
-  if (!root) return false;
-  const index = join(root, 'index.html');
+  const index = root ? join(root, 'index.html') : '';
+  if (!root || !existsSync(index)) return false;
   await app.register(fastifyStatic, {
     root,
     prefix: '/',
