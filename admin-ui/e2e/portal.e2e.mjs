@@ -67,10 +67,10 @@ async function main() {
   const base = backend.url;
   process.stdout.write(`Portal e2e against ${base}\n`);
   try {
-    const organiserCtx = await browser.newContext({ viewport: DESKTOP, baseURL: base });
+    const organiserCtx = await browser.newContext({ viewport: DESKTOP, baseURL: base, reducedMotion: 'reduce' });
     organiserCtx.setDefaultTimeout(TIMEOUT);
     const org = await organiserCtx.newPage();
-    const attendeeCtx = await browser.newContext({ viewport: DESKTOP, baseURL: base, permissions: ['clipboard-read', 'clipboard-write'] });
+    const attendeeCtx = await browser.newContext({ viewport: DESKTOP, baseURL: base, reducedMotion: 'reduce', permissions: ['clipboard-read', 'clipboard-write'] });
     attendeeCtx.setDefaultTimeout(TIMEOUT);
     const att = await attendeeCtx.newPage();
     let registrationLink = '';
