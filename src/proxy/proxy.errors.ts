@@ -26,7 +26,8 @@ export const proxyErrors = {
     new DomainError(
       ErrorCode.DailyRequestCapExceeded,
       `You have used all ${cap} requests allowed per day for this event. The limit resets at ${resetsAt.toISOString()}.`,
-      { retryAfterMs, headers },
+      // SDKs sleep for the whole retry-after (hours, here) before retrying; tell them to give up instead.
+      { retryAfterMs, headers: { ...headers, 'x-should-retry': 'false' } },
     ),
   allCooling: (deployment: string, retryAfterMs: number) =>
     new DomainError(ErrorCode.UpstreamRateLimited, `Every backend of '${deployment}' is rate limited right now. Retry after ${Math.ceil(retryAfterMs / 1000)} s.`, {
