@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import OpenAI from 'openai';
 import type { CompletionUsage } from 'openai/resources/completions';
 import { DataSource } from 'typeorm';
@@ -171,18 +173,48 @@ describe('proxy usage metering', () => {
   });
 
   describe('client disconnect', () => {
-    it('keeps a 499 record and closes the upstream stream when the client aborts', async () => {
+    /** The simulator-side socket that carried the proxy's chat request, once it has arrived. */
+    function upstreamSocket(sim: RunningSimulator): () => Socket | undefined {
+      let socket: Socket | undefined;
+      sim.app.server.on('request', (req: IncomingMessage) => {
+        if (req.url?.includes('/chat/completions')) socket = req.socket;
+      });
+      return () => socket;
+    }
+
+    /** Starts a chat request from a client of its own, so its aborted connection cannot linger in a shared pool. */
+    function clientRequest(key: string, body: Record<string, unknown>, signal: AbortSignal) {
+      return undiciFetch(`${t.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { ...attendeeHeaders(key), 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'slow', messages: [{ role: 'user', content: 'take your time' }], ...body }),
+        signal,
+        dispatcher: client,
+      });
+    }
+
+    async function recordsOf(eventId: string): Promise<RecordRow[]> {
+      return waitFor(async () => {
+        await http.get(`/api/v1/admin/events/${eventId}/usage`);
+        const found = await records(t, eventId);
+        return found.length > 0 && found;
+      }, 'the usage record');
+    }
+
+    let client: Agent;
+    beforeEach(() => {
+      client = new Agent();
+    });
+    afterEach(() => client.destroy());
+
+    it('keeps a 499 record with estimated tokens and closes the upstream stream when the client leaves mid-stream', async () => {
       const slow = await startSimulator({ apiKey: SIM_KEY, replyText: Array.from({ length: 60 }, (_, i) => `word${i}`).join(' '), faults: { inter_chunk_ms: 100 } });
+      const upstream = upstreamSocket(slow);
       try {
         const { event } = await seedEvent(http, {}, [simulatedResource(slow, SIM_KEY, { deploymentName: 'slow' })]);
         const key = (await registerAttendee(http, event.id)).apiKey;
         const abort = new AbortController();
-        const res = await fetch(`${t.url}/v1/chat/completions`, {
-          method: 'POST',
-          headers: { ...attendeeHeaders(key), 'content-type': 'application/json' },
-          body: JSON.stringify({ model: 'slow', stream: true, messages: [{ role: 'user', content: 'talk slowly' }] }),
-          signal: abort.signal,
-        });
+        const res = await clientRequest(key, { stream: true }, abort.signal);
         expect(res.status).toBe(200);
         const reader = res.body!.getReader();
         const first = await reader.read();
@@ -191,23 +223,36 @@ describe('proxy usage metering', () => {
         await expect(reader.read()).rejects.toThrow();
 
         // The upstream socket closes long before the 6 s stream would have ended.
-        await waitFor(
-          () => new Promise<boolean>((resolve) => slow.app.server.getConnections((_err, n) => resolve(n === 0))),
-          'the upstream connection to close',
-          3_000,
-        );
-        const rows = await waitFor(async () => {
-          await http.get(`/api/v1/admin/events/${event.id}/usage`);
-          const found = await records(t, event.id);
-          return found.length > 0 && found;
-        }, 'the usage record');
+        await waitFor(() => upstream()?.destroyed, 'the upstream connection to close', 3_000);
+        const rows = await recordsOf(event.id);
         expect(rows).toEqual([expect.objectContaining({ deployment: 'slow', status: 499, error_code: 'client_closed_request', streamed: true })]);
-        // Tokens the upstream produced before the client left are still metered (estimated).
+        // Tokens the upstream produced before the client left are still metered, marked as estimated.
         expect(rows[0].total_tokens).toBeGreaterThan(0);
         expect(rows[0].estimated).toBe(true);
         // The app keeps serving.
-        const again = await chat(http, key, { model: 'slow', max_tokens: 2 });
-        expect(again.status).toBe(200);
+        expect((await chat(http, key, { model: 'slow', max_tokens: 2 })).status).toBe(200);
+      } finally {
+        await slow.close();
+      }
+    });
+
+    it('keeps a 499 record, gives the request back and abandons the upstream call when the client leaves before the answer', async () => {
+      const slow = await startSimulator({ apiKey: SIM_KEY, faults: { latency_ms: 10_000 } });
+      const upstream = upstreamSocket(slow);
+      try {
+        const { event } = await seedEvent(http, {}, [simulatedResource(slow, SIM_KEY, { deploymentName: 'slow' })]);
+        const key = (await registerAttendee(http, event.id)).apiKey;
+        const abort = new AbortController();
+        const pending = clientRequest(key, {}, abort.signal);
+        await waitFor(() => upstream() !== undefined, 'the upstream to receive the request');
+        abort.abort();
+        await expect(pending).rejects.toThrow();
+        await waitFor(() => upstream()!.destroyed, 'the upstream connection to close', 3_000);
+        const rows = await recordsOf(event.id);
+        expect(rows).toEqual([expect.objectContaining({ deployment: 'slow', status: 499, error_code: 'client_closed_request', streamed: false, total_tokens: 0 })]);
+        // Nothing reached the attendee: the request does not count against the daily cap.
+        const info = await http.get<EventInfo>('/api/v1/eventinfo', { headers: attendeeHeaders(key) });
+        expect(info.body.usage.requests).toBe(0);
       } finally {
         await slow.close();
       }
