@@ -25,6 +25,7 @@ interface RecordRow {
   estimated: boolean;
   route: string;
   resource_id: string | null;
+  request_id: string | null;
 }
 
 function localDay(date: Date, timeZone: string): string {
@@ -41,7 +42,7 @@ function sum(...usages: CompletionUsage[]): { promptTokens: number; completionTo
 
 async function records(t: TestApp, eventId: string): Promise<RecordRow[]> {
   const rows = (await t.app.get(DataSource).query(
-    `SELECT deployment, status, error_code, total_tokens, streamed, estimated, route, resource_id::text AS resource_id
+    `SELECT deployment, status, error_code, total_tokens, streamed, estimated, route, resource_id::text AS resource_id, request_id
        FROM usage_records WHERE event_id = $1 ORDER BY id`,
     [eventId],
   )) as RecordRow[];
@@ -99,7 +100,7 @@ describe('proxy usage metering', () => {
       adaEmbed = { ...adaEmbed, completion_tokens: 0 };
       // Errors after admission: the proxy's own refusals and an upstream content filter.
       expect((await chat(http, ada.key, { model: 'chat', max_tokens: 10_000 })).status).toBe(400);
-      expect((await chat(http, ada.key, { model: 'nope' })).status).toBe(404);
+      expect((await chat(http, ada.key, { model: 'nope' }, { 'x-request-id': 'trace-nope-0001' })).status).toBe(404);
       expect((await chat(http, ada.key, { model: 'filtered', messages: [{ role: 'user', content: 'forbidden-topic' }] })).status).toBe(400);
       // Not admitted: no record at all.
       expect((await chat(http, 'bogus-key', { model: 'chat' })).status).toBe(401);
@@ -141,6 +142,10 @@ describe('proxy usage metering', () => {
         { deployment: 'filtered', status: 400, error_code: 'content_filter' },
       ]);
       expect(rows.filter((r) => r.streamed)).toHaveLength(2);
+      // Each record carries the request id the client saw (its own x-request-id when it sent one).
+      expect(rows.find((r) => r.deployment === 'nope')!.request_id).toBe('trace-nope-0001');
+      expect(new Set(rows.map((r) => r.request_id)).size).toBe(8);
+      expect(rows.every((r) => typeof r.request_id === 'string' && r.request_id.length > 0)).toBe(true);
       expect(rows.find((r) => r.deployment === 'filtered')!.resource_id).not.toBeNull();
     });
 

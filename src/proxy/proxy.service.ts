@@ -42,6 +42,8 @@ interface Dispatched {
 
 /** Mutable facts about one request, written to the usage record when it ends. */
 interface Draft {
+  /** The x-request-id the client sees, so a complaint about one answer finds its record. */
+  requestId: string;
   deployment: string;
   resourceId: string | null;
   status: number;
@@ -73,6 +75,7 @@ export class ProxyService {
     const { event, attendee } = principal;
     const day = dayKey(now, event.timeZone);
     const draft: Draft = {
+      requestId: String(request.id),
       deployment: call.deployment ?? '',
       resourceId: null,
       status: 0,
@@ -172,7 +175,7 @@ export class ProxyService {
     }
     if (draft.status === 499 && outcome === undefined && draft.resourceId) estimated = true;
     this.usage.record({
-      requestId: null,
+      requestId: draft.requestId,
       eventId: principal.event.id,
       attendeeId: principal.attendee.id,
       resourceId: draft.resourceId,
