@@ -191,11 +191,32 @@ async function main() {
       await capture(att, 'playground');
     });
 
+    await step('the Playground\'s images tab draws with an image deployment', async () => {
+      // Set up through the admin API (the UI path for resources is covered above), then reload the Playground.
+      const admin = { authorization: `Bearer ${backend.adminToken}`, 'content-type': 'application/json' };
+      const res = await fetch(`${base}/api/v1/admin/resources`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ name: 'Simulated images', deploymentName: 'sim-images', modelClass: 'openai-dall-e-3', upstream: 'simulator' }),
+      });
+      assert(res.status === 201, `create image resource: ${res.status}`);
+      const { id } = await res.json();
+      assert((await fetch(`${base}/api/v1/admin/events/e2e-hack/resources/${id}`, { method: 'PUT', headers: { authorization: admin.authorization } })).ok, 'attach images');
+      await att.reload();
+      await att.getByRole('tab', { name: 'Images' }).click();
+      await att.getByRole('combobox', { name: 'Image deployment' }).filter({ hasText: 'sim-images' }).waitFor();
+      await att.getByLabel('Describe the image').fill('a lighthouse at dusk');
+      await att.getByRole('button', { name: 'Generate' }).click();
+      await att.getByRole('img', { name: 'Generated image for: a lighthouse at dusk' }).waitFor();
+      await capture(att, 'playground-images');
+      await att.getByRole('tab', { name: 'Chat' }).click();
+    });
+
     await step('the organiser sees the request on the usage dashboard', async () => {
       await org.getByRole('link', { name: 'E2E Hack', exact: true }).click();
       await org.getByRole('tab', { name: 'Usage' }).click();
       // The dashboard refreshes itself every 5 s while the event is live; usage is written in batches.
-      await org.getByTestId('kpi-requests').filter({ hasText: /^\s*1\s*$/ }).waitFor();
+      await org.getByTestId('kpi-requests').filter({ hasText: /^\s*2\s*$/ }).waitFor();
       await org.getByRole('cell', { name: /Grace Hopper/ }).waitFor();
       await org.getByRole('cell', { name: 'sim-chat' }).waitFor();
       await org.locator('canvas').first().waitFor();

@@ -6,13 +6,15 @@ import { MatCardModule } from '@angular/material/card';
 import { MatFormFieldModule } from '@angular/material/form-field';
 import { MatInputModule } from '@angular/material/input';
 import { ApiClient } from '../../../core/api/api-client';
-import type { ResourceResponse, UsageReport } from '../../../core/api/api-types';
+import type { ModelClass, ResourceResponse, UsageReport } from '../../../core/api/api-types';
 import { formatNumber, formatPercent } from '../../../shared/format';
 import { EventContext } from '../../events/data/event-context';
 import { liveHeadroom, planCapacity, sumSupply, type Verdict } from '../data/capacity';
 import { valueOf } from '../../../shared/resource-value';
 
 const LIVE_WINDOW_MIN = 5;
+/** Deployments metered in tokens per minute; image, audio and search quotas are counted differently. */
+const TOKEN_CLASSES = new Set<ModelClass>(['openai-chat', 'openai-completions', 'openai-responses']);
 const VERDICT_LABEL: Record<Verdict, string> = { ok: 'Enough capacity', tight: 'Tight', over: 'Not enough capacity', unknown: 'Cannot tell' };
 
 @Component({
@@ -21,7 +23,7 @@ const VERDICT_LABEL: Record<Verdict, string> = { ok: 'Enough capacity', tight: '
   template: `
     <p class="muted">
       Peak demand (attendees × requests per minute × tokens per request) against the summed TPM and RPM quotas of the
-      event's active deployments.
+      event's active chat, completions and responses deployments.
     </p>
     <form [formGroup]="form" class="form-grid inputs">
       <mat-form-field appearance="outline">
@@ -115,7 +117,7 @@ export default class CapacityPage {
     return eventId ? this.api.url('/api/v1/admin/events/{eventId}/resources', { eventId }) : undefined;
   });
   private readonly limits = computed(() =>
-    (valueOf(this.deployments) ?? []).map((d) => ({
+    (valueOf(this.deployments) ?? []).filter((d) => TOKEN_CLASSES.has(d.modelClass)).map((d) => ({
       name: d.deploymentName,
       tokensPerMinute: d.tokensPerMinute,
       requestsPerMinute: d.requestsPerMinute,

@@ -1,4 +1,4 @@
-import { ChangeDetectionStrategy, Component, computed, inject, input, OnDestroy, signal } from '@angular/core';
+import { ChangeDetectionStrategy, Component, effect, inject, input, OnDestroy, output, signal } from '@angular/core';
 import { FormControl, FormGroup, ReactiveFormsModule, Validators } from '@angular/forms';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
@@ -82,6 +82,8 @@ export class ImagesPanel implements OnDestroy {
   private readonly service = inject(ChatStreamService);
   readonly deployments = input.required<string[]>();
   readonly apiKey = input.required<string>();
+  /** A request went out (for the page to refresh today's usage). */
+  readonly used = output<void>();
   protected readonly sizes = ['1024x1024', '1792x1024', '1024x1792'];
   protected readonly form = new FormGroup({
     model: new FormControl('', { nonNullable: true }),
@@ -93,11 +95,18 @@ export class ImagesPanel implements OnDestroy {
   protected readonly images = signal<string[]>([]);
   protected readonly lastPrompt = signal('');
   private controller: AbortController | null = null;
-  protected readonly model = computed(() => this.deployments()[0] ?? '');
+
+  constructor() {
+    // Preselect the first image deployment (and follow the list if it changes).
+    effect(() => {
+      const list = this.deployments();
+      if (list.length && !list.includes(this.form.controls.model.value)) this.form.controls.model.setValue(list[0]);
+    });
+  }
 
   async generate(): Promise<void> {
     const v = this.form.getRawValue();
-    const model = v.model || this.model();
+    const model = v.model;
     if (!v.prompt.trim() || !model) return;
     this.controller = new AbortController();
     this.busy.set(true);
@@ -109,6 +118,7 @@ export class ImagesPanel implements OnDestroy {
       if (!this.controller.signal.aborted) this.error.set(err instanceof Error ? err.message : String(err));
     } finally {
       this.busy.set(false);
+      this.used.emit();
     }
   }
 

@@ -165,7 +165,7 @@ const IMAGE_CLASSES = new Set(['openai-dall-e-3', 'openai-dall-e-2']);
                 </mat-tab>
                 <mat-tab label="Images">
                   <div class="images-tab">
-                    <app-images-panel [deployments]="imageDeployments()" [apiKey]="attendee.key() ?? ''" />
+                    <app-images-panel [deployments]="imageDeployments()" [apiKey]="attendee.key() ?? ''" (used)="store.info.reload()" />
                   </div>
                 </mat-tab>
               </mat-tab-group>
