@@ -74,9 +74,10 @@ describe('proxy translation', () => {
       { name: 'Capture (OpenAI)', deploymentName: 'captured-oa', modelClass: 'openai-chat', upstream: 'openai', endpointUrl: capture.url, apiKey: CAPTURE_KEY, modelName: 'real-model' },
       { name: 'Redirects', deploymentName: 'redirects', modelClass: 'openai-chat', upstream: 'azure', endpointUrl: redirector.url, apiKey: 'redirect-key-0000' },
       simulatedResource(sim, 'a-wrong-upstream-key', { deploymentName: 'misconfigured' }),
+      { name: 'Unreachable', deploymentName: 'unreachable', modelClass: 'openai-chat', upstream: 'azure', endpointUrl: 'http://127.0.0.1:9', apiKey: 'unreachable-key-0000' },
     ]));
     key = (await registerAttendee(http, event.id)).apiKey;
-    secrets = [SIM_KEY, CAPTURE_KEY, 'redirect-key-0000', 'a-wrong-upstream-key', sim.url, capture.url, redirector.url, new URL(sim.url).host, new URL(capture.url).host];
+    secrets = [SIM_KEY, CAPTURE_KEY, 'redirect-key-0000', 'a-wrong-upstream-key', 'unreachable-key-0000', '127.0.0.1:9', sim.url, capture.url, redirector.url, new URL(sim.url).host, new URL(capture.url).host];
   });
   afterAll(async () => {
     await t.close();
@@ -187,6 +188,12 @@ describe('proxy translation', () => {
       expectOpenAiError(res, 503, 'upstream_unavailable');
       expectNoSecrets(res);
       expect(res.text).not.toMatch(/subscription key/);
+    });
+
+    it('reports an unreachable upstream without its address', async () => {
+      const res = await chat(http, key, { model: 'unreachable' });
+      expect(expectOpenAiError(res, 503, 'upstream_unavailable').message).toMatch(/could not answer/);
+      expectNoSecrets(res);
     });
 
     it('never answers with a redirect, even when the upstream does', async () => {
