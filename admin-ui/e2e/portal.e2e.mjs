@@ -260,6 +260,10 @@ async function main() {
       await org.getByLabel('Name', { exact: true }).waitFor();
       await org.waitForFunction(() => document.querySelector('input[formcontrolname="name"]')?.value === 'E2E Hack');
       await capture(org, 'event-edit');
+      await org.getByRole('spinbutton', { name: 'Requests per day' }).fill('60');
+      await org.getByRole('button', { name: 'Save changes' }).click();
+      await org.getByRole('tab', { name: 'Overview' }).waitFor();
+      await org.getByRole('definition').filter({ hasText: /^\s*60\s*$/ }).waitFor();
     });
 
     await step('pages fit a phone screen', async () => {
@@ -291,6 +295,18 @@ async function main() {
       await phone.getByRole('button', { name: 'Send' }).click();
       await phone.getByRole('article', { name: 'Assistant' }).last().getByTestId('turn-usage').waitFor();
       await capture(phone, 'phone-playground');
+    });
+
+    await step('freezing the event closes registration', async () => {
+      await org.setViewportSize(DESKTOP);
+      await org.goto('/admin/events/e2e-hack/overview');
+      await org.getByRole('button', { name: 'Freeze' }).click();
+      await org.getByText('frozen', { exact: true }).waitFor();
+      await att.goto(registrationLink);
+      await att.getByRole('alert').filter({ hasText: 'Registration is closed' }).waitFor();
+      await capture(att, 'phone-register-closed');
+      await org.getByRole('button', { name: 'Activate' }).click();
+      await org.getByText('live', { exact: true }).waitFor();
     });
 
     await step('no serious or critical accessibility violations (axe-core)', async () => {
