@@ -37,6 +37,22 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
     reply.header('x-request-id', request.id);
     done();
   });
+  // Graceful shutdown: once closing, answers end their keep-alive connection and connections that turn
+  // idle are closed, so draining takes as long as the slowest in-flight request, not a keep-alive timeout.
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  fastify.server.on('request', (_req, res) => {
+    res.once('finish', () => {
+      if (closing) setImmediate(() => fastify.server.closeIdleConnections());
+    });
+  });
   fastify.addHook('onResponse', (request, reply, done) => {
     request.log.info(
       { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
@@ -52,7 +68,15 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
     origin: config.http.corsOrigins === '*' ? true : config.http.corsOrigins,
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     // allowedHeaders unset: the preflight's requested headers are reflected (SDKs send many x-stainless-*).
-    exposedHeaders: ['x-request-id', 'retry-after', 'retry-after-ms', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'],
+    exposedHeaders: [
+      'x-request-id',
+      'retry-after',
+      'retry-after-ms',
+      'x-should-retry',
+      'x-ratelimit-limit-requests',
+      'x-ratelimit-remaining-requests',
+      'x-ratelimit-reset-requests',
+    ],
     maxAge: 600,
   });
   app.enableShutdownHooks();
