@@ -309,6 +309,22 @@ async function main() {
       await org.getByText('live', { exact: true }).waitFor();
     });
 
+    await step('the organiser rotates a key (shown once) and exports attendees as CSV', async () => {
+      await org.getByRole('tab', { name: 'Attendees' }).click();
+      await org.getByRole('button', { name: 'Rotate the key of Alan Turing' }).click();
+      const card = org.getByRole('status').filter({ hasText: 'New key for Alan Turing' });
+      await card.waitFor();
+      assert(/aip_\S+/.test(await card.locator('code').textContent()), 'the new key is shown');
+      await capture(org, 'attendees-rotated');
+      await card.getByRole('button', { name: 'Done' }).click();
+      await card.waitFor({ state: 'detached' });
+      const [download] = await Promise.all([org.waitForEvent('download'), org.getByRole('button', { name: 'Export CSV' }).click()]);
+      assert(download.suggestedFilename() === 'e2e-hack-attendees.csv', download.suggestedFilename());
+      const csv = readFileSync(await download.path(), 'utf8');
+      assert(csv.startsWith('id,name,email,keyPrefix,active,registeredAt,keyRotatedAt'), csv.slice(0, 80));
+      assert(csv.includes('Grace Hopper') && csv.includes('alan@example.com'), csv);
+    });
+
     await step('no serious or critical accessibility violations (axe-core)', async () => {
       const bad = a11y.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       const minor = a11y.filter((v) => !(v.impact === 'serious' || v.impact === 'critical'));
