@@ -49,9 +49,10 @@ describe('realtime gateway', () => {
 
   describe('a full session', () => {
     it('relays a GA session through the proxy: session.created, session.update, a text response, a clean close', async () => {
-      const client = await RealtimeClient.connect(url(GA), { headers: { 'api-key': key } });
+      const client = await RealtimeClient.connect(url(GA), { headers: { 'api-key': key, 'x-request-id': 'rt-trace-1' } });
 
       const created = await client.next('session.created');
+      expect(client.upgradeHeaders['x-request-id']).toBe('rt-trace-1');
       client.send(TEXT_ONLY_GA);
       await client.next('session.updated');
       const first = await client.ask('hello there', 1);

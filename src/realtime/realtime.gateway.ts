@@ -104,8 +104,11 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
   ) {}
 
   onApplicationBootstrap(): void {
-    this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
-    this.server.on('upgrade', this.onUpgrade);
+    // An application context without an HTTP adapter (a CLI, say) has nothing to attach to.
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined;
+    if (!server) return;
+    this.server = server;
+    server.on('upgrade', this.onUpgrade);
     this.wss.on('headers', (headers: string[], request: IncomingMessage) => {
       const id = this.requestIds.get(request);
       if (id) headers.push(`x-request-id: ${id}`);

@@ -21,6 +21,8 @@ export interface Closed {
 export class RealtimeClient {
   readonly events: ServerEvent[] = [];
   readonly closed: Promise<Closed>;
+  /** Headers of the 101 answer. */
+  upgradeHeaders: Record<string, string | string[] | undefined> = {};
   private readonly waiters = new Set<() => void>();
 
   private constructor(readonly socket: WebSocket) {
@@ -28,6 +30,7 @@ export class RealtimeClient {
       if (!isBinary) this.events.push(JSON.parse(data.toString('utf8')) as ServerEvent);
       this.notify();
     });
+    socket.once('upgrade', (res) => (this.upgradeHeaders = res.headers));
     this.closed = new Promise((resolve) => {
       socket.once('close', (code: number, reason: Buffer) => {
         resolve({ code, reason: reason.toString('utf8') });
