@@ -9,7 +9,7 @@ import { CatalogService } from './catalog.service';
   providers: [
     CatalogRepository,
     CatalogService,
-    { provide: SecretBox, inject: [AppConfig], useFactory: (c: AppConfig) => new SecretBox(c.secrets.encryptionKey) },
+    { provide: SecretBox, inject: [AppConfig], useFactory: (c: AppConfig) => new SecretBox(c.secrets.encryptionKey, c.secrets.previousEncryptionKeys) },
   ],
   exports: [CatalogService, SecretBox],
 })

@@ -13,7 +13,7 @@ export class AppConfig {
   readonly http!: { port: number; host: string; bodyLimit: number; corsOrigins: string[] | '*'; publicUrl?: string };
   readonly database!: DatabaseConfig;
   readonly dataDir!: string;
-  readonly secrets!: { encryptionKey: Buffer; adminToken: string; adminTokenGenerated: boolean };
+  readonly secrets!: { encryptionKey: Buffer; previousEncryptionKeys: Buffer[]; adminToken: string; adminTokenGenerated: boolean };
   readonly log!: { level: Env['LOG_LEVEL']; pretty: boolean };
   readonly demo!: { enabled: boolean };
   readonly simulator!: { enabled: boolean; port: number };
@@ -104,6 +104,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     // Any string of 32+ chars is accepted; hashing gives exactly the 32 bytes AES-256 needs.
     secrets: {
       encryptionKey: createHash('sha256').update(secrets.encryptionKey).digest(),
+      // During a key rotation the old key(s) still decrypt; see `npm run secrets:rotate`.
+      previousEncryptionKeys: (env.ENCRYPTION_KEY_PREVIOUS ?? '')
+        .split(',')
+        .map((k) => k.trim())
+        .filter(Boolean)
+        .map((k) => createHash('sha256').update(k).digest()),
       adminToken: secrets.adminToken,
       adminTokenGenerated: secrets.generated,
     },

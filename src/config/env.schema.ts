@@ -19,6 +19,7 @@ export const envSchema = z.object({
   DATABASE_POOL_SIZE: int(1, 200).default(10),
   DATA_DIR: z.string().min(1).default('./data'),
   ENCRYPTION_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  ENCRYPTION_KEY_PREVIOUS: z.string().optional(),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.optional(),

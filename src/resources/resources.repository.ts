@@ -33,6 +33,18 @@ export class ResourcesRepository {
     return this.findById(id);
   }
 
+  /** Every stored upstream key, for re-encryption under a new ENCRYPTION_KEY. */
+  async encryptedKeys(): Promise<{ id: string; apiKeyEncrypted: string }[]> {
+    const rows = await this.repo.find({ select: { id: true, apiKeyEncrypted: true } });
+    return rows.filter((r): r is ResourceEntity & { apiKeyEncrypted: string } => r.apiKeyEncrypted !== null);
+  }
+
+  /** Replaces a sealed key only if it is still the one read, so a concurrent edit is never overwritten. */
+  async replaceEncryptedKey(id: string, from: string, to: string): Promise<boolean> {
+    const result = await this.repo.update({ id, apiKeyEncrypted: from }, { apiKeyEncrypted: to });
+    return (result.affected ?? 0) > 0;
+  }
+
   async delete(id: string): Promise<boolean> {
     const result = await this.repo.delete({ id });
     return (result.affected ?? 0) > 0;

@@ -21,4 +21,13 @@ describe(SecretBox.name, () => {
     expect(() => new SecretBox(randomBytes(32)).open(sealed)).toThrow();
     expect(() => sut.open('garbage')).toThrow('Unrecognised');
   });
+
+  it('opens secrets sealed under a previous key and tells them apart', () => {
+    const oldKey = randomBytes(32);
+    const old = new SecretBox(oldKey).seal('legacy');
+    const rotated = new SecretBox(randomBytes(32), [oldKey]);
+    expect(rotated.open(old)).toBe('legacy');
+    expect(rotated.isCurrent(old)).toBe(false);
+    expect(rotated.isCurrent(rotated.seal('fresh'))).toBe(true);
+  });
 });
