@@ -179,7 +179,7 @@ function applyContentFilter(ctx: OperationContext, handler: OperationHandler): v
 
 export async function delay(faults: Pick<ResolvedFaults, 'latencyMs' | 'jitterMs'>, state: SimulatorState): Promise<void> {
   const ms = faults.latencyMs + (faults.jitterMs > 0 ? state.random.int(faults.jitterMs + 1) : 0);
-  if (ms > 0) await sleep(ms);
+  if (ms > 0) await sleep(ms, undefined, { signal: state.closing.signal });
 }
 
 export function sendError(reply: FastifyReply, error: SimulatedError, headers: Record<string, string>): FastifyReply {
@@ -260,5 +260,11 @@ export async function sendStream(ctx: OperationContext, plan: StreamPlan): Promi
     'x-accel-buffering': 'no',
   });
   res.flushHeaders();
-  await playStream(new SseWriter(res), plan, ctx.faults);
+  try {
+    await playStream(new SseWriter(res), plan, ctx.faults, ctx.state.closing.signal);
+  } catch (err) {
+    // Closing mid-stream (tests tearing down) just ends the socket.
+    if (!ctx.state.closing.signal.aborted) throw err;
+    res.destroy();
+  }
 }

@@ -96,6 +96,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<F
     return reply.code(500).send(internal.body);
   });
 
+  app.addHook('onClose', async () => state.closing.abort());
   registerModelRoutes(app, state);
   registerSearchRoutes(app, state);
   registerRealtimeRoutes(app, state);

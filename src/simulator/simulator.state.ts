@@ -10,6 +10,8 @@ export class SimulatorState {
   readonly rateLimiter: RateLimiter;
   readonly failures: FailSchedule;
   readonly requests = new RequestLog(100);
+  /** Aborted when the simulator closes, so fault delays never keep a process (or jest) alive. */
+  readonly closing = new AbortController();
 
   constructor(
     private current: SimulatorConfig,

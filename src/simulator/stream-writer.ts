@@ -62,7 +62,7 @@ type StreamFaults = Pick<ResolvedFaults, 'ttftMs' | 'interChunkMs' | 'filterStre
  * out (at the latest just before the tail, so a large N still fires), checked in the spec's order:
  * filter_stream_after, stream_error_after, drop_after.
  */
-export async function playStream(writer: EventSink, plan: StreamPlan, faults: StreamFaults): Promise<StreamOutcome> {
+export async function playStream(writer: EventSink, plan: StreamPlan, faults: StreamFaults, signal?: AbortSignal): Promise<StreamOutcome> {
   let written = 0;
   let contentSent = 0;
   let emittedText = '';
@@ -70,7 +70,7 @@ export async function playStream(writer: EventSink, plan: StreamPlan, faults: St
 
   const send = async (event: StreamEvent): Promise<boolean> => {
     const delay = written === 0 ? faults.ttftMs : faults.interChunkMs;
-    if (delay > 0) await sleep(delay);
+    if (delay > 0) await sleep(delay, undefined, { signal });
     written += 1;
     return writer.write(formatSse(event));
   };
