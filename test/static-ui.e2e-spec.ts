@@ -33,7 +33,7 @@ describe('Serving the portal (serveUi)', () => {
     writeFileSync(join(root, 'favicon.ico'), 'ico');
     mkdirSync(join(root, 'media'));
     writeFileSync(join(root, 'media', 'font-ZZ99YY88.woff2'), 'font');
-    app = await NestFactory.create<NestFastifyApplication>(PingModule, new FastifyAdapter(), { logger: false });
+    app = await NestFactory.create<NestFastifyApplication>(PingModule, new FastifyAdapter(), { logger: false, abortOnError: false });
     app.useGlobalFilters(new AllExceptionsFilter());
     setupSwagger(app);
     expect(await serveUi(app, root)).toBe(true);
