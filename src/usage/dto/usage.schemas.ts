@@ -10,7 +10,7 @@ export type UsageQuery = z.infer<typeof UsageQuerySchema>;
 
 const Totals = z.object({
   requests: z.int(),
-  errors: z.int().describe('Requests answered with status >= 400'),
+  errors: z.int().describe('Requests answered with status >= 400, or that failed after the answer began (a broken stream)'),
   promptTokens: z.int(),
   completionTokens: z.int(),
   totalTokens: z.int(),

@@ -1742,7 +1742,7 @@ export interface operations {
                             attendeeId: string | null;
                             completionTokens: number;
                             email: string | null;
-                            /** @description Requests answered with status >= 400 */
+                            /** @description Requests answered with status >= 400, or that failed after the answer began (a broken stream) */
                             errors: number;
                             /** @description Requests whose tokens were estimated (stream broke, no usage reported) */
                             estimatedRequests: number;
@@ -1754,7 +1754,7 @@ export interface operations {
                         byDay: {
                             completionTokens: number;
                             day: string;
-                            /** @description Requests answered with status >= 400 */
+                            /** @description Requests answered with status >= 400, or that failed after the answer began (a broken stream) */
                             errors: number;
                             /** @description Requests whose tokens were estimated (stream broke, no usage reported) */
                             estimatedRequests: number;
@@ -1765,7 +1765,7 @@ export interface operations {
                         byDeployment: {
                             completionTokens: number;
                             deployment: string;
-                            /** @description Requests answered with status >= 400 */
+                            /** @description Requests answered with status >= 400, or that failed after the answer began (a broken stream) */
                             errors: number;
                             /** @description Requests whose tokens were estimated (stream broke, no usage reported) */
                             estimatedRequests: number;
@@ -1778,7 +1778,7 @@ export interface operations {
                         to: string | null;
                         totals: {
                             completionTokens: number;
-                            /** @description Requests answered with status >= 400 */
+                            /** @description Requests answered with status >= 400, or that failed after the answer began (a broken stream) */
                             errors: number;
                             /** @description Requests whose tokens were estimated (stream broke, no usage reported) */
                             estimatedRequests: number;
