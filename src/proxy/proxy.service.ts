@@ -167,7 +167,7 @@ export class ProxyService {
     const outcome = draft.outcome;
     let tokens = outcome?.tokens;
     let estimated = false;
-    if (!tokens && outcome && OPERATIONS[call.operation].generatesTokens && (outcome.status < 400 || outcome.status === 499)) {
+    if (!tokens && outcome && OPERATIONS[call.operation].generatesTokens && (outcome.status < 400 || draft.streamed)) {
       // No usage reported (a broken stream, a client that left mid-stream, an old api-version): estimate, and say so.
       const prompt = estimatePromptTokens(body);
       tokens = { promptTokens: prompt, completionTokens: outcome.completionTextTokens, totalTokens: prompt + outcome.completionTextTokens };

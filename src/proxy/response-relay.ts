@@ -179,8 +179,11 @@ export async function relayStream(ctx: RelayContext): Promise<RelayOutcome> {
     if (!raw.destroyed) raw.end();
     ctx.controller.abort();
   }
+  // The client saw 200, but the record keeps the outcome: a stream that broke or carried an upstream
+  // error is a failed request (502) in the usage reports.
+  const status = errorCode === 'client_closed_request' ? 499 : errorCode ? 502 : upstream.status;
   return {
-    status: errorCode === 'client_closed_request' ? 499 : upstream.status,
+    status,
     errorCode,
     tokens,
     completionTextTokens: countTextTokens(text),

@@ -74,7 +74,7 @@ export class UsageRepository {
       .createQueryBuilder('r')
       .select(keyExpr, 'key')
       .addSelect('COUNT(*)::int', 'requests')
-      .addSelect('COUNT(*) FILTER (WHERE r.status >= 400 OR r.error_code IS NOT NULL)::int', 'errors')
+      .addSelect('COUNT(*) FILTER (WHERE r.status >= 400)::int', 'errors')
       .addSelect('COALESCE(SUM(r.prompt_tokens), 0)::bigint', 'promptTokens')
       .addSelect('COALESCE(SUM(r.completion_tokens), 0)::bigint', 'completionTokens')
       .addSelect('COALESCE(SUM(r.total_tokens), 0)::bigint', 'totalTokens')

@@ -10,7 +10,7 @@ export type UsageQuery = z.infer<typeof UsageQuerySchema>;
 
 const Totals = z.object({
   requests: z.int(),
-  errors: z.int().describe('Requests answered with status >= 400, or that failed after the answer began (a broken stream)'),
+  errors: z.int().describe('Requests that failed: status >= 400, including streams that broke after they began (recorded as 502)'),
   promptTokens: z.int(),
   completionTokens: z.int(),
   totalTokens: z.int(),
