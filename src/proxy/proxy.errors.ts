@@ -13,6 +13,24 @@ export const proxyErrors = {
         (available.length ? ` Available deployments: ${available.join(', ')}.` : ' This event has no deployments yet.'),
       { param: 'model' },
     ),
+  indexNotFound: (name: string, available: string[]) =>
+    new DomainError(
+      ErrorCode.DeploymentNotFound,
+      `The search index '${name}' is not available for this event.` +
+        (available.length ? ` Available indexes: ${available.join(', ')}.` : ' This event has no search indexes.'),
+    ),
+  notMultipart: () =>
+    new DomainError(ErrorCode.ValidationFailed, "This route takes a multipart/form-data upload with the audio in a 'file' part.", { param: 'file' }),
+  badMultipart: (detail: string) => new DomainError(ErrorCode.ValidationFailed, `The multipart/form-data body is malformed: ${detail}.`, { param: 'file' }),
+  fileRequired: () => new DomainError(ErrorCode.ValidationFailed, "Missing required parameter: 'file'.", { param: 'file' }),
+  uploadTooLarge: (limit: number) =>
+    new DomainError(ErrorCode.PayloadTooLarge, `The audio file is larger than the ${Math.round(limit / 1024 / 1024)} MB upload limit.`, { param: 'file' }),
+  searchReadOnly: (method: string) =>
+    new DomainError(
+      ErrorCode.Forbidden,
+      `Search indexes are read-only through this proxy (${method} refused). Allowed: POST /indexes/{index}/docs/search, ` +
+        "GET /indexes/{index}/docs?search=… and POST /indexes('{index}')/docs/search.post.search.",
+    ),
   wrongClass: (name: string, cls: string, route: string) =>
     new DomainError(ErrorCode.DeploymentClassMismatch, `The deployment '${name}' is a ${cls} deployment and cannot serve ${route} requests.`, {
       param: 'model',

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AttendeePrincipal } from '../auth/principal';
@@ -12,12 +14,14 @@ import { estimatePromptTokens } from '../usage/token-estimator';
 import { UsageService } from '../usage/usage.service';
 import { BackendHealthService } from './load-balancing/backend-health.service';
 import { LoadBalancer } from './load-balancing/load-balancer';
-import { OPERATIONS, ProxyCall } from './proxy-operations';
+import { MultipartError } from './multipart/multipart-scanner';
+import { spoolMultipart, SpooledUpload, UploadAborted, UploadTooLarge } from './multipart/multipart-spool';
+import { OPERATIONS, OperationSpec, ProxyCall, RouteFamily } from './proxy-operations';
 import { proxyErrors } from './proxy.errors';
-import { relayBuffered, relayStream, RelayOutcome } from './response-relay';
+import { relayBuffered, relayBytes, relayStream, RelayOutcome } from './response-relay';
 import { retryAfterMs } from './upstream/retry-after';
 import { UpstreamClient, UpstreamResponse } from './upstream/upstream-client';
-import { buildUpstreamRequest, supportsStreamOptions, UpstreamTarget, usesMaxCompletionTokens } from './upstream/upstream-request';
+import { buildUpstreamRequest, supportsStreamOptions, UpstreamBody, UpstreamCall, UpstreamTarget, usesMaxCompletionTokens } from './upstream/upstream-request';
 
 const API_VERSION = /^[A-Za-z0-9._-]{1,64}$/;
 /** Statuses after which another backend may well succeed. */
@@ -28,7 +32,13 @@ const MISCONFIGURED_STATUSES = new Set([401, 403, 404]);
 const isMisconfigured = (status: number) => MISCONFIGURED_STATUSES.has(status) || (status >= 300 && status < 400);
 /** Cooldown for a 429 that names no retry-after. */
 const DEFAULT_429_COOLDOWN_MS = 1_000;
-const TOKEN_FIELDS = ['max_tokens', 'max_completion_tokens'] as const;
+const TOKEN_FIELDS = { max_tokens: ['max_tokens', 'max_completion_tokens'], max_output_tokens: ['max_output_tokens'] } as const;
+/** OpenAI's upload limit for audio files (Azure's Whisper: 25 MB too). */
+const MAX_AUDIO_FILE_BYTES = 25 * 1024 * 1024;
+/** The file plus the other fields and the multipart framing. */
+const MAX_AUDIO_BODY_BYTES = MAX_AUDIO_FILE_BYTES + 1024 * 1024;
+/** A refused upload is read and dropped up to this size, so the client sees the 413; beyond it the connection is cut. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 class ClientClosed extends Error {}
 class BudgetExceeded extends Error {}
@@ -85,17 +95,30 @@ export class ProxyService {
       streamed: false,
       ttfbMs: null,
     };
+    const spec = OPERATIONS[call.operation];
+    /** The JSON body, or the text fields of a multipart upload. */
     let body: Record<string, unknown> = {};
-    try {
-      body = this.requireObject(request.body);
-      const requested = call.deployment ?? this.modelOf(body);
+    let upload: SpooledUpload | undefined;
+    const admitDeployment = (requested: string) => {
       draft.deployment = requested.slice(0, 128);
-      const { name, resources } = this.resolveDeployment(event, requested);
-      draft.deployment = name;
-      const spec = OPERATIONS[call.operation];
-      if (!spec.classes.includes(resources[0].modelClass)) throw proxyErrors.wrongClass(name, resources[0].modelClass, spec.path);
+      const found = this.resolveDeployment(event, requested, call.family);
+      draft.deployment = found.name;
+      if (!spec.classes.includes(found.resources[0].modelClass)) throw proxyErrors.wrongClass(found.name, found.resources[0].modelClass, spec.path);
+      return found;
+    };
+    try {
+      // A deployment named in the path is checked before an upload is read, so a refusal costs no upload.
+      const early = call.deployment === undefined ? undefined : admitDeployment(call.deployment);
+      if (spec.body === 'multipart') {
+        upload = await this.spool(request);
+        body = upload.fields;
+        if (!upload.hasPart('file')) throw proxyErrors.fileRequired();
+      } else if (spec.body === 'json') {
+        body = this.requireObject(request.body);
+      }
+      const { name, resources } = early ?? admitDeployment(this.modelOf(body));
       if (call.apiVersion !== undefined && !API_VERSION.test(call.apiVersion)) throw proxyErrors.badApiVersion();
-      const needsCap = spec.generatesTokens && this.checkTokenCap(body, event.maxTokenCap);
+      const needsCap = spec.tokenCap !== undefined && this.checkTokenCap(body, event.maxTokenCap, spec.tokenCap);
 
       const take = await this.usage.takeDailyRequest(attendee.id, day, event.dailyRequestCap);
       const limitHeaders = {
@@ -111,17 +134,25 @@ export class ProxyService {
 
       const wantsStream = body.stream === true;
       const clientWantsUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
-      const bodyFor = (resource: CatalogResource): Record<string, unknown> => {
+      const bodyFor = (resource: CatalogResource): UpstreamBody => {
+        if (upload) return { kind: 'multipart', upload };
+        if (spec.body === 'none') return { kind: 'none' };
         let out = body;
-        if (needsCap) out = { ...out, [usesMaxCompletionTokens(resource) ? 'max_completion_tokens' : 'max_tokens']: event.maxTokenCap };
+        if (needsCap) out = { ...out, [this.capField(spec, resource)]: event.maxTokenCap };
         // Ask for the usage chunk so streamed answers are metered exactly; stripped below if unasked.
-        if (wantsStream && spec.generatesTokens && supportsStreamOptions(resource, call.apiVersion)) {
+        if (wantsStream && spec.streamOptions && supportsStreamOptions(resource, call.apiVersion)) {
           out = { ...out, stream_options: { ...(out.stream_options as object | undefined), include_usage: true } };
         }
-        return out;
+        return { kind: 'json', value: out };
       };
+      const upstreamCall: UpstreamCall = { operation: call.operation, family: call.family, apiVersion: call.apiVersion };
+      if (call.family === 'search') {
+        const queryAt = request.url.indexOf('?');
+        if (spec.method === 'GET' && queryAt >= 0) upstreamCall.query = request.url.slice(queryAt + 1);
+        if (typeof request.headers.accept === 'string') upstreamCall.accept = request.headers.accept;
+      }
 
-      const dispatched = await this.dispatch(call, event, name, resources, bodyFor, reply, started);
+      const dispatched = await this.dispatch(upstreamCall, event, name, resources, bodyFor, reply, started);
       draft.resourceId = dispatched.resource.id;
       draft.attempts = dispatched.attempts;
       const relayContext = {
@@ -134,7 +165,10 @@ export class ProxyService {
       };
       const isStream = String(dispatched.res.headers['content-type'] ?? '').includes('text/event-stream');
       draft.streamed = isStream;
-      draft.outcome = isStream ? await relayStream(relayContext) : await relayBuffered(relayContext);
+      if (isStream) draft.outcome = await relayStream(relayContext);
+      // Audio and search results go through unread; errors are read to keep the OpenAI error shape.
+      else if (spec.response === 'bytes' && dispatched.res.status < 400) draft.outcome = await relayBytes(relayContext);
+      else draft.outcome = await relayBuffered(relayContext);
       draft.status = draft.outcome.status;
       draft.errorCode = draft.outcome.errorCode;
     } catch (err) {
@@ -142,7 +176,34 @@ export class ProxyService {
       if (!(err instanceof ClientClosed)) throw err;
     } finally {
       this.record(draft, principal, day, now, started, call, body);
+      if (upload) void upload.dispose();
     }
+  }
+
+  /** Copies a multipart upload to a temporary file (see spoolMultipart), mapping its refusals to proxy errors. */
+  private async spool(request: FastifyRequest): Promise<SpooledUpload> {
+    // The multipart content-type parser hands the raw request stream through; anything else is not an upload.
+    const source = request.body;
+    if (!(source instanceof Readable)) throw proxyErrors.notMultipart();
+    const length = Number(request.headers['content-length']);
+    try {
+      return await spoolMultipart(source, request.headers['content-type'], Number.isFinite(length) ? length : undefined, {
+        dir: tmpdir(),
+        maxFileBytes: MAX_AUDIO_FILE_BYTES,
+        maxBodyBytes: MAX_AUDIO_BODY_BYTES,
+        maxDrainBytes: MAX_DRAIN_BYTES,
+      });
+    } catch (err) {
+      if (err instanceof UploadTooLarge) throw proxyErrors.uploadTooLarge(MAX_AUDIO_FILE_BYTES);
+      if (err instanceof UploadAborted) throw new ClientClosed();
+      if (err instanceof MultipartError) throw proxyErrors.badMultipart(err.message);
+      throw err;
+    }
+  }
+
+  /** Search is read-only: writes, index management and other document routes never reach an upstream. */
+  refuseSearchWrite(method: string): never {
+    throw proxyErrors.searchReadOnly(method.slice(0, 16));
   }
 
   private fail(err: unknown, draft: Draft, attendeeId: string, day: string): void {
@@ -198,7 +259,7 @@ export class ProxyService {
   }
 
   private requireObject(body: unknown): Record<string, unknown> {
-    if (!body || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body)) throw proxyErrors.bodyNotObject();
+    if (!body || typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body) || body instanceof Readable) throw proxyErrors.bodyNotObject();
     return body as Record<string, unknown>;
   }
 
@@ -208,7 +269,7 @@ export class ProxyService {
   }
 
   /** A deployment of the event by name, or through the event's alias map (e.g. gpt-4o → gpt-4o-eu). */
-  private resolveDeployment(event: CatalogEvent, requested: string): { name: string; resources: CatalogResource[] } {
+  private resolveDeployment(event: CatalogEvent, requested: string, family: RouteFamily): { name: string; resources: CatalogResource[] } {
     let resources = this.catalog.resourcesFor(event.id, requested);
     if (resources.length) return { name: requested, resources };
     const alias = event.modelAliases[requested];
@@ -216,13 +277,17 @@ export class ProxyService {
       resources = this.catalog.resourcesFor(event.id, alias);
       if (resources.length) return { name: alias, resources };
     }
-    throw proxyErrors.deploymentNotFound(requested, [...this.catalog.deploymentsOf(event.id).keys()].sort());
+    const deployments = [...this.catalog.deploymentsOf(event.id)];
+    if (family === 'search') {
+      throw proxyErrors.indexNotFound(requested, deployments.filter(([, r]) => r[0]?.modelClass === 'azure-ai-search').map(([n]) => n).sort());
+    }
+    throw proxyErrors.deploymentNotFound(requested, deployments.map(([n]) => n).sort());
   }
 
   /** Validates the client's token limits against the cap; true when the proxy must set one. */
-  private checkTokenCap(body: Record<string, unknown>, cap: number): boolean {
+  private checkTokenCap(body: Record<string, unknown>, cap: number, kind: keyof typeof TOKEN_FIELDS): boolean {
     let present = false;
-    for (const field of TOKEN_FIELDS) {
+    for (const field of TOKEN_FIELDS[kind]) {
       const value = body[field];
       if (value === undefined || value === null) continue;
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw proxyErrors.badTokenValue(field);
@@ -230,6 +295,12 @@ export class ProxyService {
       present = true;
     }
     return !present;
+  }
+
+  /** The field that carries the cap upstream: reasoning models take max_completion_tokens instead of max_tokens. */
+  private capField(spec: OperationSpec, resource: CatalogResource): string {
+    if (spec.tokenCap === 'max_output_tokens') return 'max_output_tokens';
+    return usesMaxCompletionTokens(resource) ? 'max_completion_tokens' : 'max_tokens';
   }
 
   private target(resource: CatalogResource): UpstreamTarget | undefined {
@@ -244,11 +315,11 @@ export class ProxyService {
    * happens only before any byte reaches the client, bounded by attempts and a total time budget.
    */
   private async dispatch(
-    call: ProxyCall,
+    call: UpstreamCall,
     event: CatalogEvent,
     name: string,
     resources: CatalogResource[],
-    bodyFor: (r: CatalogResource) => Record<string, unknown>,
+    bodyFor: (r: CatalogResource) => UpstreamBody,
     reply: FastifyReply,
     started: number,
   ): Promise<Dispatched> {
@@ -284,7 +355,7 @@ export class ProxyService {
         this.health.failure(resource.id, Date.now());
         continue;
       }
-      const upstream = buildUpstreamRequest(target, call.operation, bodyFor(resource), call.apiVersion);
+      const upstream = buildUpstreamRequest(target, call, bodyFor(resource));
       const controller = new AbortController();
       const onClientAbort = () => controller.abort(clientAbort.signal.reason);
       clientAbort.signal.addEventListener('abort', onClientAbort, { once: true });
@@ -293,7 +364,7 @@ export class ProxyService {
       attempts++;
       let keepListening = false;
       try {
-        const res = await this.client.send(upstream.url, upstream.headers, upstream.body, controller.signal);
+        const res = await this.client.send(upstream, controller.signal);
         clearTimeout(budget);
         if (FAILOVER_STATUSES.has(res.status) || isMisconfigured(res.status)) {
           await res.body.dump().catch(() => undefined);

@@ -3,7 +3,7 @@ import { countTextTokens } from '../usage/token-estimator';
 import { proxyErrors } from './proxy.errors';
 import { parseSseEvent, SseEventSplitter } from './upstream/sse-parser';
 import type { UpstreamResponse } from './upstream/upstream-client';
-import { chunkText, isUsageOnlyChunk, Tokens, usageFrom } from './usage-extract';
+import { chunkText, isUsageOnlyChunk, streamEnding, Tokens, usageFrom } from './usage-extract';
 
 /** Upstream headers worth passing on; everything else (server, cookies, upstream ids) stays behind. */
 const FORWARDED_HEADERS = [
@@ -153,6 +153,9 @@ export async function relayStream(ctx: RelayContext): Promise<RelayOutcome> {
             const usage = usageFrom(payload) ?? usageFrom((payload as { response?: unknown }).response);
             if (usage) tokens = usage;
             if ('error' in payload) errorCode = errorCodeOf(payload, 500);
+            const ending = streamEnding(payload);
+            if (ending.final) sawDone = true;
+            if (ending.errorCode) errorCode = ending.errorCode;
             if (text.length < MAX_TEXT_KEPT) text += chunkText(payload);
             if (ctx.stripUsageChunk && isUsageOnlyChunk(payload)) continue;
           }
@@ -163,7 +166,7 @@ export async function relayStream(ctx: RelayContext): Promise<RelayOutcome> {
     }
     const rest = splitter.rest();
     if (rest.length) await forward(rest);
-    // Chat/completions streams end with [DONE]; Responses API streams end with response.completed.
+    // Chat/completions streams end with [DONE]; Responses API streams end with response.completed (or .incomplete/.failed).
     if (!sawDone && !tokens && !errorCode && !raw.destroyed) {
       errorCode = 'upstream_stream_interrupted';
       await forward(INTERRUPTED);
@@ -187,6 +190,51 @@ export async function relayStream(ctx: RelayContext): Promise<RelayOutcome> {
     errorCode,
     tokens,
     completionTextTokens: countTextTokens(text),
+    estimated: false,
+  };
+}
+
+/**
+ * A successful binary (or otherwise unread) answer, such as synthesised speech or search results: piped
+ * to the client chunk by chunk with backpressure, never buffered or parsed. A break mid-body cuts the
+ * client's connection, since the status line has already gone out.
+ */
+export async function relayBytes(ctx: RelayContext): Promise<RelayOutcome> {
+  const { reply, upstream } = ctx;
+  const raw = reply.raw;
+  reply.hijack();
+  const length = upstream.headers['content-length'];
+  raw.writeHead(upstream.status, {
+    ...(reply.getHeaders() as Record<string, string>),
+    ...pickHeaders(upstream.headers),
+    ...(typeof length === 'string' ? { 'content-length': length } : {}),
+  });
+  let errorCode: string | null = null;
+  let first = true;
+  try {
+    for await (const chunk of upstream.body) {
+      if (first) {
+        first = false;
+        ctx.onFirstByte(performance.now() - ctx.started);
+      }
+      if (raw.destroyed) break;
+      if (!raw.write(chunk as Buffer)) await waitForDrain(raw);
+    }
+    if (raw.destroyed) errorCode = 'client_closed_request';
+    else raw.end();
+  } catch {
+    errorCode = raw.destroyed ? 'client_closed_request' : 'upstream_stream_interrupted';
+    raw.destroy();
+  } finally {
+    ctx.controller.abort();
+  }
+  if (first) ctx.onFirstByte(performance.now() - ctx.started);
+  return {
+    // As for streams: the client saw the upstream's status, the record keeps a broken body as a 502.
+    status: errorCode === 'client_closed_request' ? 499 : errorCode ? 502 : upstream.status,
+    errorCode,
+    tokens: undefined,
+    completionTextTokens: 0,
     estimated: false,
   };
 }

@@ -1,4 +1,4 @@
-import { chunkText, isUsageOnlyChunk, usageFrom } from './usage-extract';
+import { chunkText, isUsageOnlyChunk, streamEnding, usageFrom } from './usage-extract';
 
 describe('usage extraction', () => {
   it('reads chat, embeddings and Responses API usage', () => {
@@ -14,6 +14,19 @@ describe('usage extraction', () => {
     expect(chunkText({ choices: [{ delta: { tool_calls: [{ function: { arguments: '{"a"' } }] } }] })).toBe('{"a"');
     expect(chunkText({ choices: [{ text: 'abc' }] })).toBe('abc');
     expect(chunkText({ choices: [], prompt_filter_results: [] })).toBe('');
+    expect(chunkText({ type: 'response.output_text.delta', delta: 'Hi ' })).toBe('Hi ');
+    expect(chunkText({ type: 'response.output_text.done', text: 'Hi there' })).toBe('');
+  });
+
+  it('knows the final events of named-event streams and the errors they carry', () => {
+    expect(streamEnding({ type: 'response.completed', response: { usage: null } })).toEqual({ final: true });
+    expect(streamEnding({ type: 'response.incomplete', response: {} })).toEqual({ final: true });
+    expect(streamEnding({ type: 'response.failed', response: { error: { code: 'server_error' } } })).toEqual({ final: true, errorCode: 'server_error' });
+    expect(streamEnding({ type: 'response.failed', response: { error: null } })).toEqual({ final: true, errorCode: 'response_failed' });
+    expect(streamEnding({ type: 'error', code: 'rate_limit_exceeded', message: 'x' })).toEqual({ final: false, errorCode: 'rate_limit_exceeded' });
+    expect(streamEnding({ type: 'transcript.text.done', text: 'x' })).toEqual({ final: true });
+    expect(streamEnding({ type: 'response.output_text.delta', delta: 'x' })).toEqual({ final: false });
+    expect(streamEnding({ choices: [] })).toEqual({ final: false });
   });
 
   it('recognises the usage-only chunk but not the Azure annotation chunk', () => {

@@ -20,9 +20,11 @@ export function usageFrom(payload: unknown): Tokens | undefined {
   return { promptTokens: prompt, completionTokens: completion, totalTokens: total };
 }
 
-/** Text a streamed chunk adds (chat delta or completions text), for estimating a broken stream. */
+/** Text a streamed chunk adds (chat delta, completions text, Responses text delta), for estimating a broken stream. */
 export function chunkText(payload: unknown): string {
   if (!payload || typeof payload !== 'object') return '';
+  const event = payload as { type?: unknown; delta?: unknown };
+  if (event.type === 'response.output_text.delta' && typeof event.delta === 'string') return event.delta;
   const choices = (payload as { choices?: unknown }).choices;
   if (!Array.isArray(choices)) return '';
   let text = '';
@@ -41,4 +43,20 @@ export function isUsageOnlyChunk(payload: unknown): boolean {
   if (!payload || typeof payload !== 'object') return false;
   const p = payload as { choices?: unknown; usage?: unknown };
   return Array.isArray(p.choices) && p.choices.length === 0 && !!p.usage && typeof p.usage === 'object';
+}
+
+/** Named stream events after which nothing more is due: Responses API, streamed transcription and speech. */
+const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed', 'transcript.text.done', 'speech.audio.done']);
+
+/**
+ * How a named-event stream ends (chat streams end with `[DONE]` instead): whether this event is a final
+ * one, and the error code it reports, if any (`response.failed`, or an `error` event).
+ */
+export function streamEnding(payload: unknown): { final: boolean; errorCode?: string } {
+  if (!payload || typeof payload !== 'object') return { final: false };
+  const event = payload as { type?: unknown; code?: unknown; response?: { error?: { code?: unknown } | null } };
+  const code = (value: unknown, fallback: string) => (typeof value === 'string' && value ? value.slice(0, 64) : fallback);
+  if (event.type === 'response.failed') return { final: true, errorCode: code(event.response?.error?.code, 'response_failed') };
+  if (event.type === 'error') return { final: false, errorCode: code(event.code, 'stream_error') };
+  return { final: typeof event.type === 'string' && FINAL_EVENTS.has(event.type) };
 }

@@ -1,6 +1,8 @@
+import { Readable } from 'node:stream';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Agent, Dispatcher, request } from 'undici';
 import { AppConfig } from '../../config/app-config';
+import type { UpstreamRequest } from './upstream-request';
 
 export interface UpstreamResponse {
   status: number;
@@ -26,15 +28,23 @@ export class UpstreamClient implements OnApplicationShutdown {
     });
   }
 
-  async send(url: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<UpstreamResponse> {
-    const res = await request(url, {
-      method: 'POST',
-      headers: { ...headers, 'accept-encoding': 'identity' },
-      body,
-      signal,
-      dispatcher: this.agent,
-    });
-    return { status: res.statusCode, headers: res.headers, body: res.body };
+  /** A streamed body is opened afresh for this attempt and closed whatever happens to it. */
+  async send(upstream: UpstreamRequest, signal: AbortSignal): Promise<UpstreamResponse> {
+    const headers: Record<string, string> = { ...upstream.headers, 'accept-encoding': 'identity' };
+    let body: string | Readable | undefined;
+    if (typeof upstream.body === 'object') {
+      body = upstream.body.open();
+      headers['content-length'] = String(upstream.body.length);
+    } else {
+      body = upstream.body;
+    }
+    try {
+      const res = await request(upstream.url, { method: upstream.method, headers, body, signal, dispatcher: this.agent });
+      return { status: res.statusCode, headers: res.headers, body: res.body };
+    } catch (err) {
+      if (body instanceof Readable) body.destroy();
+      throw err;
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,5 +1,7 @@
 import type { CatalogResource } from '../../catalog/catalog.types';
-import { buildUpstreamRequest, supportsStreamOptions, usesMaxCompletionTokens } from './upstream-request';
+import { MultipartScanner } from '../multipart/multipart-scanner';
+import type { Operation, RouteFamily } from '../proxy-operations';
+import { buildUpstreamRequest, searchQueryString, supportsStreamOptions, UpstreamBody, usesMaxCompletionTokens } from './upstream-request';
 
 function resource(overrides: Partial<CatalogResource> = {}): CatalogResource {
   return {
@@ -21,35 +23,134 @@ function resource(overrides: Partial<CatalogResource> = {}): CatalogResource {
   };
 }
 
+const json = (value: Record<string, unknown>): UpstreamBody => ({ kind: 'json', value });
+
+/** The request for one resource, as the proxy builds it for each attempt. */
+function build(r: CatalogResource, operation: Operation, body: UpstreamBody, apiVersion?: string, apiKey: string | null = r.apiKey, family: RouteFamily = 'openai') {
+  return buildUpstreamRequest({ resource: r, baseUrl: r.endpointUrl, apiKey }, { operation, family, apiVersion }, body);
+}
+
+function bodyText(body: unknown): string {
+  if (typeof body !== 'string') throw new Error('expected a JSON body');
+  return body;
+}
+
 describe('buildUpstreamRequest', () => {
   it('targets an Azure deployment with api-key and the client api-version', () => {
     const r = resource({ apiVersion: '2024-06-01' });
-    const sut = buildUpstreamRequest({ resource: r, baseUrl: r.endpointUrl, apiKey: r.apiKey }, 'chat', { model: 'alias', messages: [], seed: 1 }, '2024-10-21');
+    const sut = build(r, 'chat', json({ model: 'alias', messages: [], seed: 1 }), '2024-10-21');
+    expect(sut.method).toBe('POST');
     expect(sut.url).toBe('https://res.openai.azure.com/openai/deployments/gpt-4o-eu/chat/completions?api-version=2024-10-21');
     expect(sut.headers['api-key']).toBe('up-key');
     expect(sut.headers.authorization).toBeUndefined();
-    expect(JSON.parse(sut.body)).toEqual({ messages: [], seed: 1 });
+    expect(JSON.parse(bodyText(sut.body))).toEqual({ messages: [], seed: 1 });
   });
 
   it('falls back to the resource api-version, then the default', () => {
     const r = resource({ apiVersion: '2024-06-01' });
-    expect(buildUpstreamRequest({ resource: r, baseUrl: r.endpointUrl, apiKey: null }, 'embeddings', {}, undefined).url).toContain('api-version=2024-06-01');
+    expect(build(r, 'embeddings', json({}), undefined, null).url).toContain('api-version=2024-06-01');
     const d = resource();
-    expect(buildUpstreamRequest({ resource: d, baseUrl: d.endpointUrl, apiKey: null }, 'images', {}, undefined).url).toBe(
+    expect(build(d, 'images', json({}), undefined, null).url).toBe(
       'https://res.openai.azure.com/openai/deployments/gpt-4o-eu/images/generations?api-version=2024-10-21',
     );
   });
 
   it('targets an OpenAI-compatible server with Bearer and the model name', () => {
     const r = resource({ upstream: 'openai', endpointUrl: 'https://api.example.com/v1', modelName: 'gpt-4o' });
-    const sut = buildUpstreamRequest({ resource: r, baseUrl: r.endpointUrl, apiKey: 'sk-up' }, 'completions', { model: 'x', prompt: 'hi' }, undefined);
+    const sut = build(r, 'completions', json({ model: 'x', prompt: 'hi' }), undefined, 'sk-up');
     expect(sut.url).toBe('https://api.example.com/v1/completions');
     expect(sut.headers.authorization).toBe('Bearer sk-up');
-    expect(JSON.parse(sut.body)).toEqual({ model: 'gpt-4o', prompt: 'hi' });
+    expect(JSON.parse(bodyText(sut.body))).toEqual({ model: 'gpt-4o', prompt: 'hi' });
     const bare = resource({ upstream: 'openai', endpointUrl: 'http://localhost:11434' });
-    expect(buildUpstreamRequest({ resource: bare, baseUrl: bare.endpointUrl, apiKey: null }, 'chat', {}, undefined).url).toBe(
+    expect(build(bare, 'chat', json({}), undefined, null).url).toBe(
       'http://localhost:11434/v1/chat/completions',
     );
+  });
+});
+
+describe('buildUpstreamRequest for audio', () => {
+  const B = 'b0undary';
+  const form = (model: string) =>
+    Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="file"; filename="a.wav"\r\n\r\nRIFF\r\n--${B}\r\nContent-Disposition: form-data; name="model"\r\n\r\n${model}\r\n--${B}--\r\n`);
+  function multipart(input: Buffer): UpstreamBody {
+    const scanner = new MultipartScanner(B);
+    scanner.push(input);
+    return { kind: 'multipart', upload: { path: '/unused', contentType: `multipart/form-data; boundary=${B}`, layout: scanner.end() } };
+  }
+
+  it('streams an upload to the Azure deployment route without the client model field', () => {
+    const r = resource({ deploymentName: 'whisper-eu', modelClass: 'openai-audio-transcription' });
+    const sut = build(r, 'transcriptions', multipart(form('alias')), '2024-06-01');
+    expect(sut.url).toBe('https://res.openai.azure.com/openai/deployments/whisper-eu/audio/transcriptions?api-version=2024-06-01');
+    expect(sut.headers['content-type']).toBe(`multipart/form-data; boundary=${B}`);
+    expect(typeof sut.body).toBe('object');
+    const expected = form('x').toString().replace(`--${B}\r\nContent-Disposition: form-data; name="model"\r\n\r\nx\r\n`, '');
+    expect((sut.body as { length: number }).length).toBe(expected.length);
+  });
+
+  it('gives an OpenAI-compatible upstream its own model name in the upload', () => {
+    const r = resource({ upstream: 'openai', endpointUrl: 'https://api.example.com', deploymentName: 'stt', modelName: 'whisper-1' });
+    const sut = build(r, 'translations', multipart(form('stt')));
+    expect(sut.url).toBe('https://api.example.com/v1/audio/translations');
+    expect((sut.body as { length: number }).length).toBe(form('whisper-1').length);
+  });
+
+  it('sends speech as JSON and accepts any audio type back', () => {
+    const r = resource({ deploymentName: 'tts', modelClass: 'openai-audio-speech' });
+    const sut = build(r, 'speech', json({ model: 'tts', input: 'hi', voice: 'alloy' }));
+    expect(sut.url).toBe('https://res.openai.azure.com/openai/deployments/tts/audio/speech?api-version=2024-10-21');
+    expect(sut.headers.accept).toBe('*/*');
+    expect(JSON.parse(bodyText(sut.body))).toEqual({ input: 'hi', voice: 'alloy' });
+  });
+});
+
+describe('buildUpstreamRequest for the Responses API', () => {
+  it('uses Azure v1 with the deployment as model, or the dated route when the client did', () => {
+    const r = resource({ apiVersion: '2024-10-21' });
+    const v1 = build(r, 'responses', json({ model: 'alias', input: 'hi' }), undefined, 'k', 'azure-v1');
+    expect(v1.url).toBe('https://res.openai.azure.com/openai/v1/responses');
+    expect(v1.headers['api-key']).toBe('k');
+    expect(JSON.parse(bodyText(v1.body))).toEqual({ model: 'gpt-4o-eu', input: 'hi' });
+    const dated = build(r, 'responses', json({ model: 'alias', input: 'hi' }), '2025-04-01-preview', 'k', 'azure');
+    expect(dated.url).toBe('https://res.openai.azure.com/openai/responses?api-version=2025-04-01-preview');
+    expect(JSON.parse(bodyText(dated.body))).toEqual({ model: 'gpt-4o-eu', input: 'hi' });
+    expect(build(r, 'responses', json({}), undefined, 'k', 'azure').url).toBe('https://res.openai.azure.com/openai/v1/responses');
+  });
+
+  it('uses /v1/responses with the model name on OpenAI-compatible upstreams', () => {
+    const r = resource({ upstream: 'openai', endpointUrl: 'https://api.example.com/v1/', modelName: 'gpt-4.1' });
+    const sut = build(r, 'responses', json({ model: 'alias', input: 'hi', stream: true }), undefined, 'sk');
+    expect(sut.url).toBe('https://api.example.com/v1/responses');
+    expect(sut.headers.authorization).toBe('Bearer sk');
+    expect(JSON.parse(bodyText(sut.body))).toEqual({ model: 'gpt-4.1', input: 'hi', stream: true });
+  });
+});
+
+describe('buildUpstreamRequest for Azure AI Search', () => {
+  const r = resource({ deploymentName: 'hotels', modelClass: 'azure-ai-search', endpointUrl: 'https://svc.search.windows.net/' });
+
+  it('posts a search to the index named by the deployment, with the upstream key', () => {
+    const sut = buildUpstreamRequest({ resource: r, baseUrl: r.endpointUrl, apiKey: 'search-key' }, { operation: 'search', family: 'search', apiVersion: '2025-09-01', accept: 'application/json;odata.metadata=none' }, json({ search: 'x', top: 2 }));
+    expect(sut).toEqual({
+      method: 'POST',
+      url: 'https://svc.search.windows.net/indexes/hotels/docs/search?api-version=2025-09-01',
+      headers: { accept: 'application/json;odata.metadata=none', 'api-key': 'search-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ search: 'x', top: 2 }),
+    });
+  });
+
+  it('forwards a GET search query, with a default api-version and no client key', () => {
+    const sut = buildUpstreamRequest({ resource: r, baseUrl: r.endpointUrl, apiKey: 'search-key' }, { operation: 'searchGet', family: 'search', query: 'search=nice%20hotel&$top=2&api-key=attendee' }, { kind: 'none' });
+    expect(sut.method).toBe('GET');
+    expect(sut.body).toBeUndefined();
+    const url = new URL(sut.url);
+    expect(url.pathname).toBe('/indexes/hotels/docs');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ search: 'nice hotel', $top: '2', 'api-version': '2024-07-01' });
+  });
+
+  it('rewrites only the api-version and drops keys from a query string', () => {
+    expect(searchQueryString('api-version=2020-01-01&search=*&key=k', '2024-07-01')).toBe('search=*&api-version=2024-07-01');
+    expect(searchQueryString(undefined, 'v')).toBe('api-version=v');
   });
 });
 
