@@ -1,31 +1,83 @@
 import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBodyOptions, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Attendee, RequireEventKey } from '../auth/decorators/auth.decorators';
 import type { AttendeePrincipal } from '../auth/principal';
-import { OpenAiErrorSchema, toOpenApi } from '../common/validation/openapi';
 import { ModelsService } from './models.service';
+import { AcceptsMultipart } from './multipart/multipart-parser';
+import { ProxyRoute, RouteDoc } from './proxy-route.decorator';
 import { ProxyService } from './proxy.service';
 
-const OPENAI_BODY = {
-  schema: { type: 'object' as const, additionalProperties: true, description: 'The OpenAI / Azure OpenAI request body; unknown fields pass through' },
+const AUDIO_UPLOAD: ApiBodyOptions = {
+  schema: {
+    type: 'object',
+    required: ['file'],
+    additionalProperties: true,
+    properties: {
+      file: { type: 'string', format: 'binary', description: 'The audio file, at most 25 MB; streamed to the upstream, never held in memory' },
+      model: { type: 'string', description: 'The deployment (class openai-audio-transcription) on /v1 and /openai/v1 routes; ignored on Azure dated routes' },
+      prompt: { type: 'string' },
+      response_format: { type: 'string', enum: ['json', 'text', 'srt', 'verbose_json', 'vtt'] },
+      temperature: { type: 'number' },
+      language: { type: 'string', description: 'ISO-639-1 code of the spoken language (transcriptions)' },
+    },
+  },
 };
-const ERRORS = [401, 404, 400, 429, 503].map((status) =>
-  ApiResponse({ status, description: 'OpenAI-shaped error', schema: toOpenApi(OpenAiErrorSchema, 'output') }),
-);
-
-function ProxyRoute(summary: string): MethodDecorator {
-  return (target, key, descriptor) => {
-    for (const d of [RequireEventKey(), ApiOperation({ summary }), ApiBody(OPENAI_BODY), ApiResponse({ status: 200, description: 'The upstream answer (JSON or text/event-stream)' }), ...ERRORS]) {
-      d(target, key, descriptor);
-    }
-  };
-}
+const SPEECH_BODY: ApiBodyOptions = {
+  schema: {
+    type: 'object',
+    required: ['input', 'voice'],
+    additionalProperties: true,
+    properties: {
+      model: { type: 'string', description: 'The deployment (class openai-audio-speech) on /v1 and /openai/v1 routes; ignored on Azure dated routes' },
+      input: { type: 'string' },
+      voice: { type: 'string', example: 'alloy' },
+      response_format: { type: 'string', enum: ['mp3', 'opus', 'aac', 'flac', 'wav', 'pcm'] },
+      speed: { type: 'number' },
+    },
+  },
+};
+const RESPONSES_BODY: ApiBodyOptions = {
+  schema: {
+    type: 'object',
+    required: ['model', 'input'],
+    additionalProperties: true,
+    properties: {
+      model: {
+        type: 'string',
+        description: 'The deployment: class openai-responses, or an openai-chat deployment (gpt-4o-class chat deployments serve the Responses API too)',
+      },
+      input: { description: 'A string, or a list of input items', oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'object' } }] },
+      instructions: { type: 'string' },
+      max_output_tokens: { type: 'integer', description: "At most the event's token cap (400 above it); set to the cap when absent" },
+      stream: { type: 'boolean', description: 'Named server-sent events (response.created … response.completed), no [DONE]' },
+    },
+  },
+};
+const TRANSCRIPTION_DOC: RouteDoc = {
+  body: AUDIO_UPLOAD,
+  consumes: 'multipart/form-data',
+  ok: 'The transcript: JSON ({"text"}), or text/plain for response_format text, srt and vtt',
+  errors: [413],
+};
+const SPEECH_DOC: RouteDoc = {
+  body: SPEECH_BODY,
+  produces: ['audio/mpeg', 'audio/wav', 'audio/opus', 'audio/aac', 'audio/flac', 'audio/pcm', 'application/octet-stream'],
+  ok: 'The audio bytes, streamed as the upstream sends them (content-type passed on)',
+};
+const RESPONSES_DOC: RouteDoc = {
+  body: RESPONSES_BODY,
+  ok: 'A response object, or with stream: true named server-sent events ending with response.completed',
+  description: 'Metered from usage.input_tokens / output_tokens. Deployments of class openai-responses or openai-chat.',
+};
 
 const AZURE = ['openai/deployments/:deployment', 'api/v1/openai/deployments/:deployment'];
 const azure = (op: string) => AZURE.map((p) => `${p}/${op}`);
 const OPENAI = ['v1', 'openai/v1'];
 const openai = (op: string) => OPENAI.map((p) => `${p}/${op}`);
+/** The Responses API also answers under /api/v1, like the Azure dated routes. */
+const RESPONSES = ['v1/responses', 'openai/v1/responses', 'api/v1/v1/responses', 'api/v1/openai/v1/responses'];
+const RESPONSES_DATED = ['openai/responses', 'api/v1/openai/responses'];
 
 /** Azure OpenAI dated routes: the deployment is in the path, api-version in the query. */
 @ApiTags('Proxy: Azure OpenAI')
@@ -54,9 +106,29 @@ export class AzureProxyController {
   }
 
   @Post(azure('images/generations'))
-  @ProxyRoute('Image generation (Azure OpenAI)')
+  @ProxyRoute('Image generation (Azure OpenAI)', { description: 'Deployments of class openai-dall-e-3 or openai-dall-e-2.' })
   images(@Param('deployment') deployment: string, @Query('api-version') apiVersion: string | undefined, @Attendee() p: AttendeePrincipal, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return this.proxy.handle({ family: 'azure', operation: 'images', deployment, apiVersion }, p, req, reply);
+  }
+
+  @Post(azure('audio/transcriptions'))
+  @AcceptsMultipart()
+  @ProxyRoute('Speech to text (Azure OpenAI)', TRANSCRIPTION_DOC)
+  transcriptions(@Param('deployment') deployment: string, @Query('api-version') apiVersion: string | undefined, @Attendee() p: AttendeePrincipal, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.proxy.handle({ family: 'azure', operation: 'transcriptions', deployment, apiVersion }, p, req, reply);
+  }
+
+  @Post(azure('audio/translations'))
+  @AcceptsMultipart()
+  @ProxyRoute('Speech to English text (Azure OpenAI)', TRANSCRIPTION_DOC)
+  translations(@Param('deployment') deployment: string, @Query('api-version') apiVersion: string | undefined, @Attendee() p: AttendeePrincipal, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.proxy.handle({ family: 'azure', operation: 'translations', deployment, apiVersion }, p, req, reply);
+  }
+
+  @Post(azure('audio/speech'))
+  @ProxyRoute('Text to speech (Azure OpenAI)', SPEECH_DOC)
+  speech(@Param('deployment') deployment: string, @Query('api-version') apiVersion: string | undefined, @Attendee() p: AttendeePrincipal, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.proxy.handle({ family: 'azure', operation: 'speech', deployment, apiVersion }, p, req, reply);
   }
 }
 
@@ -70,7 +142,7 @@ export class OpenAiProxyController {
   ) {}
 
   private family(req: FastifyRequest): 'openai' | 'azure-v1' {
-    return req.url.startsWith('/openai/') ? 'azure-v1' : 'openai';
+    return req.url.replace(/^\/api\/v1(?=\/)/, '').startsWith('/openai/') ? 'azure-v1' : 'openai';
   }
 
   @Post(openai('chat/completions'))
@@ -92,9 +164,42 @@ export class OpenAiProxyController {
   }
 
   @Post(openai('images/generations'))
-  @ProxyRoute('Image generation (OpenAI-compatible; model = deployment)')
+  @ProxyRoute('Image generation (OpenAI-compatible; model = deployment)', { description: 'Deployments of class openai-dall-e-3 or openai-dall-e-2.' })
   images(@Query('api-version') apiVersion: string | undefined, @Attendee() p: AttendeePrincipal, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     return this.proxy.handle({ family: this.family(req), operation: 'images', apiVersion: undefinedIfV1(apiVersion) }, p, req, reply);
+  }
+
+  @Post(openai('audio/transcriptions'))
+  @AcceptsMultipart()
+  @ProxyRoute('Speech to text (OpenAI-compatible; model field = deployment)', TRANSCRIPTION_DOC)
+  transcriptions(@Query('api-version') apiVersion: string | undefined, @Attendee() p: AttendeePrincipal, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.proxy.handle({ family: this.family(req), operation: 'transcriptions', apiVersion: undefinedIfV1(apiVersion) }, p, req, reply);
+  }
+
+  @Post(openai('audio/translations'))
+  @AcceptsMultipart()
+  @ProxyRoute('Speech to English text (OpenAI-compatible; model field = deployment)', TRANSCRIPTION_DOC)
+  translations(@Query('api-version') apiVersion: string | undefined, @Attendee() p: AttendeePrincipal, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.proxy.handle({ family: this.family(req), operation: 'translations', apiVersion: undefinedIfV1(apiVersion) }, p, req, reply);
+  }
+
+  @Post(openai('audio/speech'))
+  @ProxyRoute('Text to speech (OpenAI-compatible; model = deployment)', SPEECH_DOC)
+  speech(@Query('api-version') apiVersion: string | undefined, @Attendee() p: AttendeePrincipal, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.proxy.handle({ family: this.family(req), operation: 'speech', apiVersion: undefinedIfV1(apiVersion) }, p, req, reply);
+  }
+
+  @Post(RESPONSES)
+  @ProxyRoute('Responses API (OpenAI and Azure v1; model = deployment)', RESPONSES_DOC)
+  responses(@Query('api-version') apiVersion: string | undefined, @Attendee() p: AttendeePrincipal, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.proxy.handle({ family: this.family(req), operation: 'responses', apiVersion: undefinedIfV1(apiVersion) }, p, req, reply);
+  }
+
+  @Post(RESPONSES_DATED)
+  @ApiQuery({ name: 'api-version', required: true, description: 'A dated preview api-version with the Responses API, e.g. 2025-04-01-preview' })
+  @ProxyRoute('Responses API (Azure dated preview; model = deployment)', RESPONSES_DOC)
+  responsesDated(@Query('api-version') apiVersion: string | undefined, @Attendee() p: AttendeePrincipal, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.proxy.handle({ family: 'azure', operation: 'responses', apiVersion }, p, req, reply);
   }
 
   @Get(openai('models'))

@@ -4,16 +4,19 @@ import { BackendHealthService } from './load-balancing/backend-health.service';
 import { LoadBalancer } from './load-balancing/load-balancer';
 import { WeightedRoundRobinBalancer } from './load-balancing/weighted-round-robin.balancer';
 import { ModelsService } from './models.service';
+import { MultipartContentTypeParser } from './multipart/multipart-parser';
 import { AzureProxyController, OpenAiProxyController } from './proxy.controller';
 import { ProxyService } from './proxy.service';
+import { SearchProxyController } from './search-proxy.controller';
 import { UpstreamClient } from './upstream/upstream-client';
 
 @Module({
   imports: [UsageModule],
-  controllers: [AzureProxyController, OpenAiProxyController],
+  controllers: [AzureProxyController, OpenAiProxyController, SearchProxyController],
   providers: [
     ProxyService,
     ModelsService,
+    MultipartContentTypeParser,
     UpstreamClient,
     BackendHealthService,
     { provide: LoadBalancer, useClass: WeightedRoundRobinBalancer },

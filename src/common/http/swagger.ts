@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { documentSearchODataRoutes } from '../../proxy/search-openapi';
 
 /** Swagger UI at /docs, the OpenAPI document at /docs/json. */
 export function setupSwagger(app: INestApplication): void {
@@ -18,5 +19,6 @@ export function setupSwagger(app: INestApplication): void {
     .addApiKey({ type: 'apiKey', in: 'header', name: 'api-key', description: 'Attendee event key (aip_…)' }, 'api-key')
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  documentSearchODataRoutes(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json', yamlDocumentUrl: 'docs/yaml' });
 }
