@@ -11,8 +11,19 @@ function timestamp(seconds: number, separator: ',' | '.'): string {
   return `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor(ms / 60_000) % 60)}:${pad(Math.floor(ms / 1000) % 60)}${separator}${pad(ms % 1000, 3)}`;
 }
 
+/**
+ * The usage OpenAI reports with a JSON transcript: tokens for the gpt-4o transcribe models (audio at 10
+ * tokens a second, as the realtime simulation counts it), seconds of audio for whisper.
+ */
+export function transcriptionUsage(model: string, text: string, duration: number): object {
+  if (!/transcribe/i.test(model)) return { type: 'duration', seconds: Math.ceil(duration) };
+  const audio = Math.ceil(duration * 10);
+  const output = countTokens([text]);
+  return { type: 'tokens', input_tokens: audio, input_token_details: { audio_tokens: audio, text_tokens: 0 }, output_tokens: output, total_tokens: audio + output };
+}
+
 /** The body for each response_format; text, srt and vtt are plain text as on the real API. */
-export function transcriptionBody(format: string, text: string, duration: number, task: 'transcribe' | 'translate'): string | object {
+export function transcriptionBody(format: string, text: string, duration: number, task: 'transcribe' | 'translate', usage?: object): string | object {
   switch (format) {
     case 'text':
       return `${text}\n`;
@@ -29,9 +40,10 @@ export function transcriptionBody(format: string, text: string, duration: number
         segments: [
           { id: 0, seek: 0, start: 0, end: duration, text, tokens: [], temperature: 0, avg_logprob: -0.1, compression_ratio: 1, no_speech_prob: 0 },
         ],
+        ...(usage ? { usage } : {}),
       };
     default:
-      return { text };
+      return usage ? { text, usage } : { text };
   }
 }
 
@@ -49,7 +61,8 @@ function transcriptionHandler(task: 'transcribe' | 'translate'): OperationHandle
       const text =
         ctx.config.replyText ??
         (typeof prompt === 'string' && prompt !== '' ? `echo: ${prompt}` : `simulated transcription of ${file.filename ?? 'audio'}`);
-      const body = transcriptionBody(format, text, wavDurationSeconds(file.data), task);
+      const duration = wavDurationSeconds(file.data);
+      const body = transcriptionBody(format, text, duration, task, transcriptionUsage(ctx.model, text, duration));
       if (TEXT_FORMATS.has(format)) ctx.headers['content-type'] = 'text/plain; charset=utf-8';
       await sendBody(ctx, body);
     },
