@@ -1,4 +1,4 @@
-import { ApiBody, ApiBodyOptions, ApiConsumes, ApiOperation, ApiProduces, ApiResponse } from '@nestjs/swagger';
+import { ApiBody, ApiBodyOptions, ApiConsumes, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { RequireEventKey } from '../auth/decorators/auth.decorators';
 import { OpenAiErrorSchema, toOpenApi } from '../common/validation/openapi';
 
@@ -13,7 +13,7 @@ export interface RouteDoc {
   body?: ApiBodyOptions | null;
   /** Request content types, when not JSON. */
   consumes?: string;
-  /** Success content types, when not JSON / SSE. */
+  /** Success content types (binary), when not JSON / SSE. */
   produces?: string[];
   ok?: string;
   description?: string;
@@ -27,12 +27,17 @@ export function ProxyRoute(summary: string, doc: RouteDoc = {}): MethodDecorator
     const decorators = [
       RequireEventKey(),
       ApiOperation({ summary, description: doc.description }),
-      ApiResponse({ status: 200, description: doc.ok ?? 'The upstream answer (JSON or text/event-stream)' }),
+      doc.produces
+        ? ApiResponse({
+            status: 200,
+            description: doc.ok ?? 'The upstream answer',
+            content: Object.fromEntries(doc.produces.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+          })
+        : ApiResponse({ status: 200, description: doc.ok ?? 'The upstream answer (JSON or text/event-stream)' }),
       ...errors(401, 404, 400, 429, 503, ...(doc.errors ?? [])),
     ];
     if (doc.body !== null) decorators.push(ApiBody(doc.body ?? OPENAI_BODY));
     if (doc.consumes) decorators.push(ApiConsumes(doc.consumes));
-    if (doc.produces) decorators.push(ApiProduces(...doc.produces));
     for (const d of decorators) d(target, key, descriptor);
   };
 }

@@ -14,7 +14,7 @@ export function documentSearchODataRoutes(document: OpenAPIObject): void {
     document.paths[`${prefix}/indexes('{index}')/docs/search.post.search`] = {
       post: {
         ...post,
-        operationId: `${post.operationId ?? 'search'}OData`,
+        operationId: (post.operationId ?? 'search').replace(/(\[\d+\])?$/, 'OData$1'),
         summary: "Search documents, OData form /indexes('{index}')/docs/search.post.search, as SearchClient sends it (Azure AI Search)",
       },
     };

@@ -245,7 +245,7 @@ export interface paths {
          * Search documents, OData form /indexes('{index}')/docs/search.post.search, as SearchClient sends it (Azure AI Search)
          * @description The index is an azure-ai-search deployment of your event (deploymentName = index name); the proxy forwards the query with the service's own key. Read-only: every other route under /indexes answers 403.
          */
-        post: operations["SearchProxyController_search[1]OData"];
+        post: operations["SearchProxyController_searchOData[1]"];
         delete?: never;
         options?: never;
         head?: never;
@@ -504,7 +504,7 @@ export interface paths {
          * Search documents, OData form /indexes('{index}')/docs/search.post.search, as SearchClient sends it (Azure AI Search)
          * @description The index is an azure-ai-search deployment of your event (deploymentName = index name); the proxy forwards the query with the service's own key. Read-only: every other route under /indexes answers 403.
          */
-        post: operations["SearchProxyController_search[0]OData"];
+        post: operations["SearchProxyController_searchOData[0]"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3016,7 +3016,7 @@ export interface operations {
             };
         };
     };
-    "SearchProxyController_search[1]OData": {
+    "SearchProxyController_searchOData[1]": {
         parameters: {
             query?: {
                 /** @description Azure AI Search api-version, e.g. 2025-09-01 (default 2024-07-01) */
@@ -3425,7 +3425,15 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/octet-stream": string;
+                    "audio/aac": string;
+                    "audio/flac": string;
+                    "audio/mpeg": string;
+                    "audio/opus": string;
+                    "audio/pcm": string;
+                    "audio/wav": string;
+                };
             };
             /** @description OpenAI-shaped error */
             400: {
@@ -3433,55 +3441,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -3497,55 +3457,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -3561,55 +3473,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -3625,55 +3489,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -3689,55 +3505,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -4832,7 +4600,7 @@ export interface operations {
             };
         };
     };
-    "SearchProxyController_search[0]OData": {
+    "SearchProxyController_searchOData[0]": {
         parameters: {
             query?: {
                 /** @description Azure AI Search api-version, e.g. 2025-09-01 (default 2024-07-01) */
@@ -5241,7 +5009,15 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/octet-stream": string;
+                    "audio/aac": string;
+                    "audio/flac": string;
+                    "audio/mpeg": string;
+                    "audio/opus": string;
+                    "audio/pcm": string;
+                    "audio/wav": string;
+                };
             };
             /** @description OpenAI-shaped error */
             400: {
@@ -5249,55 +5025,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -5313,55 +5041,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -5377,55 +5057,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -5441,55 +5073,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -5505,55 +5089,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -6557,7 +6093,15 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/octet-stream": string;
+                    "audio/aac": string;
+                    "audio/flac": string;
+                    "audio/mpeg": string;
+                    "audio/opus": string;
+                    "audio/pcm": string;
+                    "audio/wav": string;
+                };
             };
             /** @description OpenAI-shaped error */
             400: {
@@ -6565,55 +6109,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -6629,55 +6125,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -6693,55 +6141,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -6757,55 +6157,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -6821,55 +6173,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -7895,7 +7199,15 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/octet-stream": string;
+                    "audio/aac": string;
+                    "audio/flac": string;
+                    "audio/mpeg": string;
+                    "audio/opus": string;
+                    "audio/pcm": string;
+                    "audio/wav": string;
+                };
             };
             /** @description OpenAI-shaped error */
             400: {
@@ -7903,55 +7215,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -7967,55 +7231,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -8031,55 +7247,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -8095,55 +7263,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
@@ -8159,55 +7279,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/octet-stream": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/aac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/flac": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/mpeg": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/opus": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/pcm": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            type: string;
-                        };
-                    };
-                    "audio/wav": {
+                    "application/json": {
                         error: {
                             code: string | null;
                             message: string;
