@@ -8,6 +8,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
+import { DiagnosticsModule } from './diagnostics/diagnostics.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { ProxyModule } from './proxy/proxy.module';
@@ -34,6 +35,7 @@ export class AppModule {
         SimulatorModule,
         ProxyModule,
         RealtimeModule,
+        DiagnosticsModule,
         DemoModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

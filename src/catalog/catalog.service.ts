@@ -161,6 +161,11 @@ export class CatalogService implements OnModuleInit, OnApplicationShutdown {
     return this.snapshot.events.get(id);
   }
 
+  /** Any resource by id, active or not, with its decrypted key (for the admin's test connection). */
+  resource(id: string): CatalogResource | undefined {
+    return this.snapshot.resources.get(id);
+  }
+
   /** Active resources of an event serving `deploymentName`. */
   resourcesFor(eventId: string, deploymentName: string): CatalogResource[] {
     return this.snapshot.deployments.get(eventId)?.get(deploymentName) ?? [];

@@ -1,0 +1,77 @@
+import type { CatalogResource } from '../catalog/catalog.types';
+import { isProbe, probeFor, redact, transportError, upstreamError } from './connection-probe';
+
+function resource(overrides: Partial<CatalogResource> = {}): CatalogResource {
+  return {
+    id: 'r1',
+    name: 'r1',
+    deploymentName: 'gpt-4o',
+    modelClass: 'openai-chat',
+    upstream: 'azure',
+    endpointUrl: 'https://res.openai.azure.com',
+    apiKey: 'up-key-1234',
+    apiVersion: null,
+    modelName: null,
+    priority: 0,
+    weight: 1,
+    tokensPerMinute: null,
+    requestsPerMinute: null,
+    active: true,
+    ...overrides,
+  };
+}
+
+const secrets = { apiKey: 'sk-secret-ABCD', urls: ['https://res.openai.azure.com/openai/deployments/x/chat/completions?api-version=1', 'https://res.openai.azure.com'] };
+
+describe('probeFor', () => {
+  it('asks a chat model for one token, and a reasoning model through max_completion_tokens', () => {
+    const chat = probeFor(resource());
+    expect(isProbe(chat) && chat.body).toEqual({ kind: 'json', value: { messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 } });
+    const o3 = probeFor(resource({ deploymentName: 'o3-mini' }));
+    expect(isProbe(o3) && o3.body).toEqual({ kind: 'json', value: { messages: [{ role: 'user', content: 'ping' }], max_completion_tokens: 1 } });
+  });
+
+  it('has no request for images, transcription and realtime', () => {
+    for (const modelClass of ['openai-dall-e-3', 'openai-dall-e-2', 'openai-audio-transcription', 'openai-realtime'] as const) {
+      expect(isProbe(probeFor(resource({ modelClass })))).toBe(false);
+    }
+  });
+});
+
+describe('redact', () => {
+  it('removes the key, whole or masked, and every form of the upstream address', () => {
+    const text =
+      'Incorrect API key provided: sk-***********ABCD. Key sk-secret-ABCD was sent to https://res.openai.azure.com/openai/deployments/x (host res.openai.azure.com).';
+    expect(redact(text, secrets)).toBe('Incorrect API key provided: [key]. Key [key] was sent to [upstream] (host [upstream]).');
+  });
+
+  it('keeps other text and caps the length', () => {
+    expect(redact('See https://aka.ms/oai/quotaincrease for more.', secrets)).toBe('See https://aka.ms/oai/quotaincrease for more.');
+    expect(redact('x'.repeat(2000), secrets)).toHaveLength(500);
+  });
+});
+
+describe('upstreamError', () => {
+  it('reads the OpenAI, Azure and search error shapes', () => {
+    expect(upstreamError(401, JSON.stringify({ error: { code: 'invalid_api_key', message: 'Bad key sk-secret-ABCD' } }), secrets)).toEqual({
+      code: 'invalid_api_key',
+      message: 'Bad key [key]',
+    });
+    expect(upstreamError(404, JSON.stringify({ error: { code: '', message: 'No index' } }), secrets)).toEqual({ code: 'http_404', message: 'No index' });
+    expect(upstreamError(500, JSON.stringify({ error: { message: 'boom', type: 'server_error', code: null } }), secrets)).toEqual({ code: 'server_error', message: 'boom' });
+  });
+
+  it('falls back to the status for HTML or empty bodies', () => {
+    expect(upstreamError(502, '<html>Bad gateway</html>', secrets)).toEqual({ code: 'http_502', message: 'The upstream answered HTTP 502.' });
+    expect(upstreamError(503, '', secrets)).toEqual({ code: 'http_503', message: 'The upstream answered HTTP 503.' });
+  });
+});
+
+describe('transportError', () => {
+  it('names the cause without the address', () => {
+    const err = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { code: 'ECONNREFUSED' });
+    expect(transportError(err, false)).toEqual({ code: 'connection_failed', message: 'Could not reach the upstream: the connection was refused.' });
+    expect(transportError(new Error('x'), true)).toEqual({ code: 'timeout', message: 'The upstream did not answer in time.' });
+    expect(transportError(new TypeError('fetch failed'), false).message).toBe('Could not reach the upstream: the request failed.');
+  });
+});
