@@ -114,21 +114,54 @@ describe('proxy usage metering', () => {
       expect(res.status).toBe(200);
       const report = res.body;
       const all = sum(adaChat, adaChat, adaChat, adaEmbed, bobChat);
-      expect(report.totals).toEqual({ requests: 8, errors: 3, estimatedRequests: 0, ...all });
-      expect(report.byDay).toEqual([{ day: localDay(new Date(), ZONE), requests: 8, errors: 3, estimatedRequests: 0, ...all }]);
+      expect(report.totals).toEqual({ requests: 8, errors: 3, rateLimited: 0, estimatedRequests: 0, ...all });
+      expect(report.byDay).toEqual([{ day: localDay(new Date(), ZONE), requests: 8, errors: 3, rateLimited: 0, estimatedRequests: 0, ...all }]);
       expect(report.byDeployment).toEqual([
-        { deployment: 'chat', requests: 5, errors: 1, estimatedRequests: 0, ...sum(adaChat, adaChat, adaChat, bobChat) },
-        { deployment: 'embed', requests: 1, errors: 0, estimatedRequests: 0, ...sum(adaEmbed) },
-        { deployment: 'filtered', requests: 1, errors: 1, estimatedRequests: 0, ...sum() },
-        { deployment: 'nope', requests: 1, errors: 1, estimatedRequests: 0, ...sum() },
+        { deployment: 'chat', requests: 5, errors: 1, rateLimited: 0, estimatedRequests: 0, ...sum(adaChat, adaChat, adaChat, bobChat) },
+        { deployment: 'embed', requests: 1, errors: 0, rateLimited: 0, estimatedRequests: 0, ...sum(adaEmbed) },
+        { deployment: 'filtered', requests: 1, errors: 1, rateLimited: 0, estimatedRequests: 0, ...sum() },
+        { deployment: 'nope', requests: 1, errors: 1, rateLimited: 0, estimatedRequests: 0, ...sum() },
       ]);
       expect(report.byAttendee).toHaveLength(2);
       expect(report.byAttendee).toEqual(
         expect.arrayContaining([
-          { attendeeId: ada.id, name: 'Ada', email: expect.any(String), requests: 7, errors: 3, estimatedRequests: 0, ...sum(adaChat, adaChat, adaChat, adaEmbed) },
-          { attendeeId: bob.id, name: 'Bob', email: expect.any(String), requests: 1, errors: 0, estimatedRequests: 0, ...sum(bobChat) },
+          { attendeeId: ada.id, name: 'Ada', email: expect.any(String), requests: 7, errors: 3, rateLimited: 0, estimatedRequests: 0, ...sum(adaChat, adaChat, adaChat, adaEmbed) },
+          { attendeeId: bob.id, name: 'Bob', email: expect.any(String), requests: 1, errors: 0, rateLimited: 0, estimatedRequests: 0, ...sum(bobChat) },
         ]),
       );
+    });
+
+    it('totals by UTC hour that add up to the whole, and today against the daily cap per attendee', async () => {
+      const report = (await http.get<UsageReport>(`/api/v1/admin/events/${event.id}/usage`)).body;
+      expect(report.byHour.length).toBeGreaterThanOrEqual(1);
+      for (const h of report.byHour) expect(h.hour).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:00:00Z$/);
+      const hours = report.byHour.map((h) => Date.parse(h.hour));
+      expect(hours).toEqual([...hours].sort((a, b) => a - b));
+      expect(hours[0]).toBeLessThanOrEqual(started.getTime());
+      expect(hours[hours.length - 1]).toBeGreaterThan(Date.now() - 3_600_000);
+      const summed = report.byHour.reduce((t, h) => ({ requests: t.requests + h.requests, errors: t.errors + h.errors, totalTokens: t.totalTokens + h.totalTokens }), {
+        requests: 0,
+        errors: 0,
+        totalTokens: 0,
+      });
+      expect(summed).toEqual({ requests: 8, errors: 3, totalTokens: report.totals.totalTokens });
+
+      expect(report.today).toEqual({
+        day: localDay(new Date(), ZONE),
+        timeZone: ZONE,
+        resetsAt: expect.any(String),
+        dailyRequestCap: event.dailyRequestCap,
+        byAttendee: [
+          // Only requests that reached a model count against the cap (5 of Ada's 7).
+          { attendeeId: ada.id, name: 'Ada', email: expect.any(String), requests: 5, tokens: sum(adaChat, adaChat, adaChat, adaEmbed).totalTokens, remainingRequests: event.dailyRequestCap - 5 },
+          { attendeeId: bob.id, name: 'Bob', email: expect.any(String), requests: 1, tokens: sum(bobChat).totalTokens, remainingRequests: event.dailyRequestCap - 1 },
+        ],
+      });
+      expect(Date.parse(report.today.resetsAt)).toBeGreaterThan(Date.now());
+      // Today does not depend on the range asked for.
+      const future = await http.get<UsageReport>(`/api/v1/admin/events/${event.id}/usage?from=${new Date(Date.now() + 3_600_000).toISOString()}`);
+      expect(future.body.byHour).toEqual([]);
+      expect(future.body.today.byAttendee).toHaveLength(2);
     });
 
     it('keeps a record with its status for every error after admission', async () => {
@@ -162,7 +195,7 @@ describe('proxy usage metering', () => {
       expect(window.body.totals.requests).toBe(8);
       expect(window.body.from).toBe(new Date(started.getTime() - 1000).toISOString());
       const future = await http.get<UsageReport>(`${url}?from=${new Date(Date.now() + 3_600_000).toISOString()}`);
-      expect(future.body.totals).toEqual({ requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, estimatedRequests: 0 });
+      expect(future.body.totals).toEqual({ requests: 0, errors: 0, rateLimited: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, estimatedRequests: 0 });
       expect(future.body.byDay).toEqual([]);
       const past = await http.get<UsageReport>(`${url}?to=${encodeURIComponent(new Date(started.getTime() - 3_600_000).toISOString().replace('Z', '+00:00'))}`);
       expect(past.body.totals.requests).toBe(0);

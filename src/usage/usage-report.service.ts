@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { dayKey, nextMidnight } from '../events/event-window';
 import { EventsService } from '../events/events.service';
 import type { UsageQuery, UsageReport } from './dto/usage.schemas';
 import { UsageRepository, UsageTotalsRow } from './usage.repository';
@@ -17,27 +18,32 @@ export class UsageReportService {
   ) {}
 
   async report(eventId: string, query: UsageQuery): Promise<UsageReport> {
-    await this.events.require(eventId);
+    const event = await this.events.require(eventId);
     // Reports include what is still buffered, so an organiser sees requests made a moment ago.
     await this.meter.flush();
     const from = query.from ? new Date(query.from) : undefined;
     const to = query.to ? new Date(query.to) : undefined;
-    const [byDay, byDeployment, byAttendee, names] = await Promise.all([
+    const now = new Date();
+    const day = dayKey(now, event.timeZone);
+    const [byDay, byHour, byDeployment, byAttendee, names, today] = await Promise.all([
       this.usage.totals(eventId, 'day', from, to),
+      this.usage.totals(eventId, 'hour', from, to),
       this.usage.totals(eventId, 'deployment', from, to),
       this.usage.totals(eventId, 'attendee', from, to),
       this.usage.attendeeNames(eventId),
+      this.usage.attendeesOnDay(eventId, day),
     ]);
     const totals = byDay.reduce(
       (t, r) => ({
         requests: t.requests + r.requests,
         errors: t.errors + r.errors,
+        rateLimited: t.rateLimited + r.rateLimited,
         promptTokens: t.promptTokens + r.promptTokens,
         completionTokens: t.completionTokens + r.completionTokens,
         totalTokens: t.totalTokens + r.totalTokens,
         estimatedRequests: t.estimatedRequests + r.estimatedRequests,
       }),
-      { requests: 0, errors: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, estimatedRequests: 0 },
+      { requests: 0, errors: 0, rateLimited: 0, promptTokens: 0, completionTokens: 0, totalTokens: 0, estimatedRequests: 0 },
     );
     return {
       eventId,
@@ -45,11 +51,19 @@ export class UsageReportService {
       to: to?.toISOString() ?? null,
       totals,
       byDay: byDay.map((r) => ({ day: r.key, ...strip(r) })),
+      byHour: byHour.map((r) => ({ hour: r.key, ...strip(r) })),
       byDeployment: byDeployment.map((r) => ({ deployment: r.key, ...strip(r) })),
       byAttendee: byAttendee.map((r) => {
         const who = names.get(r.key);
         return { attendeeId: r.key || null, name: who?.name ?? null, email: who?.email ?? null, ...strip(r) };
       }),
+      today: {
+        day,
+        timeZone: event.timeZone,
+        resetsAt: nextMidnight(now, event.timeZone).toISOString(),
+        dailyRequestCap: event.dailyRequestCap,
+        byAttendee: today.map((a) => ({ ...a, remainingRequests: Math.max(0, event.dailyRequestCap - a.requests) })),
+      },
     };
   }
 }

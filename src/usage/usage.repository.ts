@@ -15,13 +15,23 @@ export interface UsageTotalsRow {
   key: string;
   requests: number;
   errors: number;
+  rateLimited: number;
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
   estimatedRequests: number;
 }
 
-export type UsageGroup = 'day' | 'deployment' | 'attendee';
+/** `hour`: the start of the UTC hour, as ISO 8601 (2026-03-01T09:00:00Z). */
+export type UsageGroup = 'day' | 'hour' | 'deployment' | 'attendee';
+
+export interface AttendeeTodayRow {
+  attendeeId: string;
+  name: string;
+  email: string;
+  requests: number;
+  tokens: number;
+}
 
 @Injectable()
 export class UsageRepository {
@@ -68,13 +78,20 @@ export class UsageRepository {
   }
 
   async totals(eventId: string, group: UsageGroup, from?: Date, to?: Date): Promise<UsageTotalsRow[]> {
-    const keyExpr =
-      group === 'day' ? `to_char(r.day, 'YYYY-MM-DD')` : group === 'deployment' ? 'r.deployment' : `COALESCE(r.attendee_id::text, '')`;
+    const keys: Record<UsageGroup, string> = {
+      day: `to_char(r.day, 'YYYY-MM-DD')`,
+      // AT TIME ZONE 'UTC' makes the bucket independent of the session's time zone.
+      hour: `to_char(date_trunc('hour', r.created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:00:00"Z"')`,
+      deployment: 'r.deployment',
+      attendee: `COALESCE(r.attendee_id::text, '')`,
+    };
+    const keyExpr = keys[group];
     const qb = this.records
       .createQueryBuilder('r')
       .select(keyExpr, 'key')
       .addSelect('COUNT(*)::int', 'requests')
       .addSelect('COUNT(*) FILTER (WHERE r.status >= 400)::int', 'errors')
+      .addSelect('COUNT(*) FILTER (WHERE r.status = 429)::int', 'rateLimited')
       .addSelect('COALESCE(SUM(r.prompt_tokens), 0)::bigint', 'promptTokens')
       .addSelect('COALESCE(SUM(r.completion_tokens), 0)::bigint', 'completionTokens')
       .addSelect('COALESCE(SUM(r.total_tokens), 0)::bigint', 'totalTokens')
@@ -87,11 +104,24 @@ export class UsageRepository {
       key: String(r.key),
       requests: Number(r.requests),
       errors: Number(r.errors),
+      rateLimited: Number(r.rateLimited),
       promptTokens: Number(r.promptTokens),
       completionTokens: Number(r.completionTokens),
       totalTokens: Number(r.totalTokens),
       estimatedRequests: Number(r.estimatedRequests),
     }));
+  }
+
+  /** The daily counters behind the caps for one calendar day, for every attendee of the event who has used any. */
+  async attendeesOnDay(eventId: string, day: string): Promise<AttendeeTodayRow[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT a.id::text AS id, a.name, a.email, d.requests, d.tokens
+         FROM attendee_daily_usage d JOIN attendees a ON a.id = d.attendee_id
+        WHERE a.event_id = $1 AND d.day = $2::date
+        ORDER BY d.requests DESC, a.name ASC`,
+      [eventId, day],
+    )) as { id: string; name: string; email: string; requests: number | string; tokens: number | string }[];
+    return rows.map((r) => ({ attendeeId: r.id, name: r.name, email: r.email, requests: Number(r.requests), tokens: Number(r.tokens) }));
   }
 
   async attendeeNames(eventId: string): Promise<Map<string, { name: string; email: string }>> {
