@@ -89,6 +89,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/events/{eventId}/deployments/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health of an event's deployments: breaker state and cooldowns
+         * @description Per attached resource: the circuit breaker (closed, open, half-open), whether a 429 parked it (rateLimited) and until when the balancer skips it. The state is held in memory by each replica; this is the answering replica's view.
+         */
+        get: operations["DeploymentHealthController_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/events/{eventId}/resources": {
         parameters: {
             query?: never;
@@ -176,6 +196,26 @@ export interface paths {
         head?: never;
         /** Change a deployment */
         patch: operations["ResourcesController_update"];
+        trace?: never;
+    };
+    "/api/v1/admin/resources/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Test connection: send one tiny request through this resource
+         * @description Chat: one user message "ping" with max_tokens 1; completions: prompt "ping", max_tokens 1; embeddings: input "ping"; Responses: input "ping", max_output_tokens 16; speech: "ping"; search: one hit of `*`. Images, transcription and realtime have no cheap request and answer testable: false without sending anything. An upstream refusal is a 200 with ok: false and the upstream's status and error; the upstream key and URL never appear in the answer. The outcome does not affect routing.
+         */
+        post: operations["ResourceTestController_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/eventinfo": {
@@ -1968,6 +2008,83 @@ export interface operations {
             };
         };
     };
+    DeploymentHealthController_health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Health of each attached resource */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description UTC ISO 8601; the state is this replica's view */
+                        checkedAt: string;
+                        eventId: string;
+                        items: {
+                            active: boolean;
+                            /**
+                             * @description closed: in use; open: resting after repeated failures; half-open: the next request is a trial
+                             * @enum {string}
+                             */
+                            breaker: "closed" | "open" | "half-open";
+                            deploymentName: string;
+                            name: string;
+                            priority: number;
+                            /** @description Parked by a 429's retry-after (full, not failing) */
+                            rateLimited: boolean;
+                            resourceId: string;
+                            /** @description UTC ISO 8601 until which the balancer skips it (a 429 cooldown or an open breaker); null when available */
+                            unavailableUntil: string | null;
+                            weight: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     EventsController_listResources: {
         parameters: {
             query?: never;
@@ -2204,6 +2321,8 @@ export interface operations {
                             estimatedRequests: number;
                             name: string | null;
                             promptTokens: number;
+                            /** @description Requests answered 429 (every backend rate limited, or the daily cap reached); also counted in errors */
+                            rateLimited: number;
                             requests: number;
                             totalTokens: number;
                         }[];
@@ -2215,6 +2334,8 @@ export interface operations {
                             /** @description Requests whose tokens were estimated (stream broke, no usage reported) */
                             estimatedRequests: number;
                             promptTokens: number;
+                            /** @description Requests answered 429 (every backend rate limited, or the daily cap reached); also counted in errors */
+                            rateLimited: number;
                             requests: number;
                             totalTokens: number;
                         }[];
@@ -2226,12 +2347,47 @@ export interface operations {
                             /** @description Requests whose tokens were estimated (stream broke, no usage reported) */
                             estimatedRequests: number;
                             promptTokens: number;
+                            /** @description Requests answered 429 (every backend rate limited, or the daily cap reached); also counted in errors */
+                            rateLimited: number;
+                            requests: number;
+                            totalTokens: number;
+                        }[];
+                        /** @description Hours with requests, oldest first; hours are UTC (label them in the event time zone) */
+                        byHour: {
+                            completionTokens: number;
+                            /** @description Requests that failed: status >= 400, including streams that broke after they began (recorded as 502) */
+                            errors: number;
+                            /** @description Requests whose tokens were estimated (stream broke, no usage reported) */
+                            estimatedRequests: number;
+                            /** @description Start of the hour in UTC, ISO 8601 (e.g. 2026-03-01T09:00:00Z) */
+                            hour: string;
+                            promptTokens: number;
+                            /** @description Requests answered 429 (every backend rate limited, or the daily cap reached); also counted in errors */
+                            rateLimited: number;
                             requests: number;
                             totalTokens: number;
                         }[];
                         eventId: string;
                         from: string | null;
                         to: string | null;
+                        /** @description Today's use against the daily request cap per attendee (whatever from/to say); attendees with no use today are left out */
+                        today: {
+                            byAttendee: {
+                                attendeeId: string;
+                                email: string;
+                                name: string;
+                                remainingRequests: number;
+                                /** @description Requests counted against the daily cap today */
+                                requests: number;
+                                tokens: number;
+                            }[];
+                            dailyRequestCap: number;
+                            /** @description Calendar day in the event time zone */
+                            day: string;
+                            /** @description Next midnight in the event time zone (UTC ISO 8601) */
+                            resetsAt: string;
+                            timeZone: string;
+                        };
                         totals: {
                             completionTokens: number;
                             /** @description Requests that failed: status >= 400, including streams that broke after they began (recorded as 502) */
@@ -2239,6 +2395,8 @@ export interface operations {
                             /** @description Requests whose tokens were estimated (stream broke, no usage reported) */
                             estimatedRequests: number;
                             promptTokens: number;
+                            /** @description Requests answered 429 (every backend rate limited, or the daily cap reached); also counted in errors */
+                            rateLimited: number;
                             requests: number;
                             totalTokens: number;
                         };
@@ -2707,6 +2865,80 @@ export interface operations {
                         }[];
                         message: string;
                         requestId: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    ResourceTestController_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The outcome of the test request */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error?: {
+                            /** @description The upstream's error code (e.g. 401, invalid_api_key, DeploymentNotFound), or ours: not_testable, no_endpoint, timeout, connection_failed */
+                            code: string;
+                            /** @description The upstream's message with its key and address removed, or a sentence of ours */
+                            message: string;
+                        };
+                        /** @description From sending the request to the end of the answer */
+                        latencyMs: number | null;
+                        /** @description The upstream answered the test request with a 2xx */
+                        ok: boolean;
+                        /** @description What was sent, e.g. "chat/completions" (one user message "ping", max_tokens 1) */
+                        operation: string | null;
+                        resourceId: string;
+                        /** @description The upstream's HTTP status; null when nothing was sent or no answer came */
+                        status: number | null;
+                        /** @description False for model classes with no cheap test request (images, transcription, realtime): nothing was sent */
+                        testable: boolean;
                     };
                 };
             };
