@@ -77,9 +77,10 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
     return this.buffer.length;
   }
 
-  flush(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    if (this.buffer.length === 0) return Promise.resolve();
+  /** Writes everything buffered at the time of the call, waiting out a write already under way. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.buffer.length === 0) return;
     this.flushing = this.writeOut().finally(() => {
       this.flushing = undefined;
     });
