@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import helmet from '@fastify/helmet';
 import { LogController } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
@@ -24,7 +25,8 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
     // One line per request comes from our onResponse hook (redacted URL, status, duration).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.http.bodyLimit,
-    trustProxy: true,
+    // Only behind a reverse proxy may X-Forwarded-For name the client (per-IP limits rely on it).
+    trustProxy: config.http.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
     // Keep a caller's request id (so traces line up across services), otherwise make one.
     genReqId: (req: IncomingMessage) => {
@@ -78,6 +80,26 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
       'x-ratelimit-reset-requests',
     ],
     maxAge: 600,
+  });
+  // Security headers. The CSP fits the portal and Swagger UI (same-origin scripts, Angular's inline
+  // styles); resources stay loadable cross-origin because browser SDKs call the proxy from other sites.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        // Workshops often run over plain http on a LAN; upgrading would break every asset.
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    crossOriginEmbedderPolicy: false,
   });
   app.enableShutdownHooks();
   setupSwagger(app);

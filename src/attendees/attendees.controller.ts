@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Param, Patch, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminOnly, Public } from '../auth/decorators/auth.decorators';
+import { RegistrationThrottleGuard } from '../auth/throttling/registration-throttle.guard';
 import { baseUrlOf } from '../common/http/base-url';
 import { ApiAdminErrors, ApiZodBody, ApiZodQuery, ApiZodResponse } from '../common/validation/openapi';
 import { ZodValidationPipe } from '../common/validation/zod-validation.pipe';
@@ -30,6 +31,7 @@ export class RegistrationController {
 
   @Post()
   @Public()
+  @UseGuards(RegistrationThrottleGuard)
   @ApiOperation({
     summary: 'Register for an event and receive an API key',
     description: 'Registering the same email again replaces the key (answers 200 with rotated: true).',
@@ -37,7 +39,7 @@ export class RegistrationController {
   @ApiZodBody(RegisterAttendeeSchema)
   @ApiZodResponse(201, RegistrationResponseSchema, 'Registered; the key is shown only once')
   @ApiZodResponse(200, RegistrationResponseSchema, 'Already registered; a new key replaces the old one')
-  @ApiAdminErrors(400, 403, 404, 413)
+  @ApiAdminErrors(400, 403, 404, 413, 429)
   async register(
     @Param('eventId') eventId: string,
     @Body(new ZodValidationPipe(RegisterAttendeeSchema)) body: RegisterAttendeeInput,

@@ -1,12 +1,23 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '../config/app-config';
 import { AdmissionService } from './admission.service';
 import { AdminAuthGuard } from './guards/admin-auth.guard';
 import { EventKeyGuard } from './guards/event-key.guard';
+import { RegistrationThrottleGuard } from './throttling/registration-throttle.guard';
 
 @Global()
 @Module({
-  providers: [AdmissionService, EventKeyGuard, { provide: APP_GUARD, useClass: AdminAuthGuard }],
-  exports: [AdmissionService, EventKeyGuard],
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => [
+        { name: 'registration', limit: config.registration.rateLimit, ttl: config.registration.rateWindowMs },
+      ],
+    }),
+  ],
+  providers: [AdmissionService, EventKeyGuard, RegistrationThrottleGuard, { provide: APP_GUARD, useClass: AdminAuthGuard }],
+  exports: [AdmissionService, EventKeyGuard, RegistrationThrottleGuard, ThrottlerModule],
 })
 export class AuthModule {}

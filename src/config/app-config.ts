@@ -10,7 +10,8 @@ export type DatabaseConfig =
 /** Typed, nested configuration: the one object every module reads settings from. */
 export class AppConfig {
   readonly env!: Env['NODE_ENV'];
-  readonly http!: { port: number; host: string; bodyLimit: number; corsOrigins: string[] | '*'; publicUrl?: string };
+  readonly http!: { port: number; host: string; bodyLimit: number; corsOrigins: string[] | '*'; publicUrl?: string; trustProxy: boolean };
+  readonly registration!: { rateLimit: number; rateWindowMs: number };
   readonly database!: DatabaseConfig;
   readonly dataDir!: string;
   readonly secrets!: { encryptionKey: Buffer; previousEncryptionKeys: Buffer[]; adminToken: string; adminTokenGenerated: boolean };
@@ -96,7 +97,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       bodyLimit: env.BODY_LIMIT_BYTES,
       corsOrigins,
       publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
+      trustProxy: env.TRUST_PROXY,
     },
+    registration: { rateLimit: env.REGISTRATION_RATE_LIMIT, rateWindowMs: env.REGISTRATION_RATE_WINDOW_S * 1000 },
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
       : { kind: 'pglite', dataDir: join(dataDir, 'pglite') },

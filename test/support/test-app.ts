@@ -73,6 +73,8 @@ export async function startTestApp(options: StartOptions = {}): Promise<TestApp>
     ADMIN_TOKEN,
     ENCRYPTION_KEY,
     LOG_LEVEL: 'info',
+    // Tests register many attendees from one address; the throttle's own test sets a small limit.
+    REGISTRATION_RATE_LIMIT: '100000',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...options.env,
   });

@@ -9,6 +9,7 @@ export enum ErrorCode {
   UnsupportedMediaType = 'unsupported_media_type',
   RouteNotFound = 'route_not_found',
   MethodNotAllowed = 'method_not_allowed',
+  TooManyRequests = 'too_many_requests',
   Internal = 'internal_error',
   ServiceUnavailable = 'service_unavailable',
   // Admin authentication
@@ -51,6 +52,7 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.UnsupportedMediaType]: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
   [ErrorCode.RouteNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.MethodNotAllowed]: HttpStatus.METHOD_NOT_ALLOWED,
+  [ErrorCode.TooManyRequests]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.Internal]: HttpStatus.INTERNAL_SERVER_ERROR,
   [ErrorCode.ServiceUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.AdminUnauthorized]: HttpStatus.UNAUTHORIZED,

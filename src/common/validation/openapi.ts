@@ -55,6 +55,7 @@ export function ApiAdminErrors(...statuses: number[]): MethodDecorator & ClassDe
     404: 'Unknown id',
     409: 'Already exists',
     413: 'Body too large',
+    429: 'Too many attempts; retry-after says when to try again',
   };
   return applyDecorators(...statuses.map((s) => ApiResponse({ status: s, description: text[s] ?? 'Error', schema: toOpenApi(ErrorBodySchema, 'output') })));
 }
