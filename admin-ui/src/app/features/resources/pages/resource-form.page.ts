@@ -13,6 +13,7 @@ import { ApiClient } from '../../../core/api/api-client';
 import { errorMessage } from '../../../core/api/api-error';
 import type { CreateResourceBody, ModelClass, ResourceResponse, UpdateResourceBody, UpstreamKind } from '../../../core/api/api-types';
 import { MODEL_CLASSES, UPSTREAM_LABELS, UPSTREAMS } from '../data/resource-options';
+import { ConnectionTests } from '../data/connection-tests';
 
 const optionalInt = (max: number) => [Validators.min(1), Validators.max(max), Validators.pattern(/^\d*$/)];
 
@@ -142,6 +143,7 @@ const optionalInt = (max: number) => [Validators.min(1), Validators.max(max), Va
 export default class ResourceFormPage {
   private readonly api = inject(ApiClient);
   private readonly router = inject(Router);
+  private readonly tests = inject(ConnectionTests);
   readonly id = input<string>();
 
   protected readonly modelClasses = MODEL_CLASSES;
@@ -233,6 +235,8 @@ export default class ResourceFormPage {
           ...(v.removeKey ? { apiKey: null } : v.apiKey ? { apiKey: v.apiKey } : {}),
         };
         await this.api.patch('/api/v1/admin/resources/{id}', { path: { id }, body });
+        // A test of the old settings says nothing about the new ones.
+        this.tests.clear(id);
       } else {
         const body: CreateResourceBody = {
           ...common,

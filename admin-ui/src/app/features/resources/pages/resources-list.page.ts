@@ -9,6 +9,7 @@ import { ApiClient } from '../../../core/api/api-client';
 import { errorMessage } from '../../../core/api/api-error';
 import type { ResourceList, UpstreamKind } from '../../../core/api/api-types';
 import { formatNumber } from '../../../shared/format';
+import { ConnectionTests, summarize } from '../data/connection-tests';
 import { UPSTREAM_LABELS } from '../data/resource-options';
 
 @Component({
@@ -69,6 +70,29 @@ import { UPSTREAM_LABELS } from '../data/resource-options';
                   <span class="status" [class]="r.active ? 'status status-live' : 'status status-frozen'">{{ r.active ? 'active' : 'off' }}</span>
                 </td>
               </ng-container>
+              <ng-container matColumnDef="test">
+                <th mat-header-cell *matHeaderCellDef>Connection</th>
+                <td mat-cell *matCellDef="let r" class="test-cell">
+                  <button
+                    mat-stroked-button
+                    type="button"
+                    (click)="tests.test(r.id)"
+                    [disabled]="tests.running(r.id)"
+                    [attr.aria-label]="'Test the connection of ' + r.name"
+                  >
+                    <mat-icon svgIcon="science" aria-hidden="true" />Test
+                  </button>
+                  <div class="test-result" aria-live="polite" [attr.data-testid]="'test-result-' + r.deploymentName">
+                    @if (tests.state(r.id); as state) {
+                      @let s = summary(state);
+                      <span class="test-chip" [class]="'test-chip tone-' + s.tone">{{ s.text }}</span>
+                      @if (s.detail) {
+                        <div class="muted small test-detail" [title]="s.detail">{{ s.detail }}</div>
+                      }
+                    }
+                  </div>
+                </td>
+              </ng-container>
               <tr mat-header-row *matHeaderRowDef="columns"></tr>
               <tr mat-row *matRowDef="let row; columns: columns"></tr>
             </table>
@@ -84,13 +108,51 @@ import { UPSTREAM_LABELS } from '../data/resource-options';
       overflow: hidden;
       text-overflow: ellipsis;
     }
+    .test-cell {
+      min-width: 150px;
+      padding-top: 8px;
+      padding-bottom: 8px;
+    }
+    .test-result {
+      margin-top: 4px;
+    }
+    .test-chip {
+      display: inline-block;
+      padding: 1px 8px;
+      border-radius: 10px;
+      font-size: 0.8rem;
+      font-weight: 500;
+    }
+    .tone-ok {
+      background: #c4eed0;
+      color: #0a3818;
+    }
+    .tone-error {
+      background: #ffdad6;
+      color: #410002;
+    }
+    .tone-neutral,
+    .tone-busy {
+      background: #e3e3e3;
+      color: #303030;
+    }
+    .test-detail {
+      max-width: 240px;
+      white-space: normal;
+      display: -webkit-box;
+      -webkit-line-clamp: 3;
+      line-clamp: 3;
+      -webkit-box-orient: vertical;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
 export default class ResourcesListPage {
   private readonly api = inject(ApiClient);
   protected readonly resources = httpResource<ResourceList>(() => this.api.url('/api/v1/admin/resources'));
-  protected readonly columns = ['name', 'deployment', 'upstream', 'key', 'limits', 'routing', 'state'];
+  protected readonly columns = ['name', 'deployment', 'upstream', 'key', 'limits', 'routing', 'state', 'test'];
+  protected readonly tests = inject(ConnectionTests);
+  protected readonly summary = summarize;
   protected readonly message = errorMessage;
   protected readonly n = formatNumber;
   protected upstreamLabel(u: UpstreamKind): string {
