@@ -10,9 +10,10 @@ import { BaseChartDirective, provideCharts, withDefaultRegisterables } from 'ng2
 import { ApiClient } from '../../../core/api/api-client';
 import { errorMessage } from '../../../core/api/api-error';
 import type { UsageReport } from '../../../core/api/api-types';
-import { formatNumber, formatPercent } from '../../../shared/format';
+import { formatInZone, formatNumber, formatPercent } from '../../../shared/format';
 import { EventContext } from '../../events/data/event-context';
 import { valueOf } from '../../../shared/resource-value';
+import { capRows, hourlySeries } from '../data/usage-series';
 
 type Range = 'all' | '24h' | '1h';
 const REFRESH_MS = 5000;
@@ -50,6 +51,8 @@ const ORANGE = '#e07a1f';
           <div class="muted small">{{ n(u.totals.promptTokens) }} prompt · {{ n(u.totals.completionTokens) }} completion</div></mat-card-content></mat-card>
         <mat-card appearance="outlined"><mat-card-content><div class="kpi-label">Error rate</div><div class="kpi">{{ errorRate() }}</div>
           <div class="muted small">{{ n(u.totals.errors) }} answered with an error (incl. 429)</div></mat-card-content></mat-card>
+        <mat-card appearance="outlined"><mat-card-content><div class="kpi-label">429 rate</div><div class="kpi" data-testid="kpi-429">{{ rateLimitedRate() }}</div>
+          <div class="muted small">{{ n(u.totals.rateLimited) }} rate limited (backends full or daily cap reached)</div></mat-card-content></mat-card>
         <mat-card appearance="outlined"><mat-card-content><div class="kpi-label">Attendees using it</div><div class="kpi">{{ n(activeAttendees()) }}</div>
           @if (event(); as e) {<div class="muted small">cap {{ n(e.dailyRequestCap) }} requests each per day</div>}</mat-card-content></mat-card>
       </section>
@@ -57,6 +60,12 @@ const ORANGE = '#e07a1f';
       @if (u.totals.requests === 0) {
         <p class="muted">No requests in this range yet.</p>
       } @else {
+        <mat-card appearance="outlined" class="hourly">
+          <mat-card-content>
+            <h2>Requests and tokens by hour <span class="muted small">({{ zone() }})</span></h2>
+            <div class="chart"><canvas baseChart type="bar" [data]="byHour()" [options]="dualAxis" role="img" [attr.aria-label]="hourlyLabel()"></canvas></div>
+          </mat-card-content>
+        </mat-card>
         <div class="charts">
           <mat-card appearance="outlined">
             <mat-card-content>
@@ -91,6 +100,10 @@ const ORANGE = '#e07a1f';
                 <th mat-header-cell *matHeaderCellDef>Errors</th>
                 <td mat-cell *matCellDef="let d">{{ n(d.errors) }} ({{ rate(d.errors, d.requests) }})</td>
               </ng-container>
+              <ng-container matColumnDef="limited">
+                <th mat-header-cell *matHeaderCellDef>429s</th>
+                <td mat-cell *matCellDef="let d">{{ n(d.rateLimited) }} ({{ rate(d.rateLimited, d.requests) }})</td>
+              </ng-container>
               <tr mat-header-row *matHeaderRowDef="depColumns"></tr>
               <tr mat-row *matRowDef="let row; columns: depColumns"></tr>
             </table>
@@ -122,6 +135,53 @@ const ORANGE = '#e07a1f';
           </div>
         </section>
       }
+      <section aria-labelledby="today-title" class="today">
+        <h2 id="today-title">Today against the daily cap</h2>
+        <p class="muted small">
+          {{ u.today.day }} in {{ u.today.timeZone }}: {{ n(u.today.dailyRequestCap) }} requests per attendee, resetting at {{ resetsAt() }}.
+          Only requests that reached a model count.
+        </p>
+        @if (caps().length === 0) {
+          <p class="muted">Nobody has used a request today.</p>
+        } @else {
+          <div class="table-scroll" tabindex="0">
+            <table mat-table [dataSource]="caps()" aria-label="Today against the daily cap per attendee">
+              <ng-container matColumnDef="name">
+                <th mat-header-cell *matHeaderCellDef>Attendee</th>
+                <td mat-cell *matCellDef="let a">{{ a.name }} <span class="muted small">{{ a.email }}</span></td>
+              </ng-container>
+              <ng-container matColumnDef="used">
+                <th mat-header-cell *matHeaderCellDef>Requests today</th>
+                <td mat-cell *matCellDef="let a" class="used-cell">
+                  <div class="used-text">{{ n(a.requests) }} of {{ n(u.today.dailyRequestCap) }}</div>
+                  <mat-progress-bar
+                    mode="determinate"
+                    [value]="a.used * 100"
+                    [class]="'cap-bar cap-' + a.tone"
+                    [attr.aria-label]="a.name + ': ' + a.requests + ' of ' + u.today.dailyRequestCap + ' requests today'"
+                  />
+                </td>
+              </ng-container>
+              <ng-container matColumnDef="tokens">
+                <th mat-header-cell *matHeaderCellDef>Tokens today</th>
+                <td mat-cell *matCellDef="let a">{{ n(a.tokens) }}</td>
+              </ng-container>
+              <ng-container matColumnDef="left">
+                <th mat-header-cell *matHeaderCellDef>Left</th>
+                <td mat-cell *matCellDef="let a">
+                  @if (a.tone === 'full') {
+                    <span class="status status-frozen">cap reached</span>
+                  } @else {
+                    {{ n(a.remainingRequests) }}
+                  }
+                </td>
+              </ng-container>
+              <tr mat-header-row *matHeaderRowDef="capColumns"></tr>
+              <tr mat-row *matRowDef="let row; columns: capColumns"></tr>
+            </table>
+          </div>
+        }
+      </section>
     }
   `,
   styles: `
@@ -155,6 +215,28 @@ const ORANGE = '#e07a1f';
       position: relative;
       height: 260px;
     }
+    .hourly {
+      margin-bottom: 12px;
+    }
+    .today {
+      margin-top: 16px;
+    }
+    .used-cell {
+      min-width: 160px;
+    }
+    .used-text {
+      font-size: 0.85rem;
+      margin-bottom: 2px;
+    }
+    .cap-bar {
+      max-width: 220px;
+    }
+    .cap-warn {
+      --mat-progress-bar-active-indicator-color: #b26a00;
+    }
+    .cap-full {
+      --mat-progress-bar-active-indicator-color: #b3261e;
+    }
     h2 {
       font-size: 1.05rem;
       font-weight: 500;
@@ -169,7 +251,8 @@ export default class UsagePage {
   protected readonly message = errorMessage;
   protected readonly n = formatNumber;
   protected readonly refreshSeconds = REFRESH_MS / 1000;
-  protected readonly depColumns = ['deployment', 'requests', 'tokens', 'errors'];
+  protected readonly depColumns = ['deployment', 'requests', 'tokens', 'errors', 'limited'];
+  protected readonly capColumns = ['name', 'used', 'tokens', 'left'];
   protected readonly topColumns = ['name', 'requests', 'tokens', 'errors'];
   protected readonly range = signal<Range>('all');
   protected readonly auto = signal(true);
@@ -187,6 +270,35 @@ export default class UsagePage {
   protected readonly errorRate = computed(() => {
     const t = valueOf(this.usage)?.totals;
     return t ? this.rate(t.errors, t.requests) : '—';
+  });
+  protected readonly rateLimitedRate = computed(() => {
+    const t = valueOf(this.usage)?.totals;
+    return t ? this.rate(t.rateLimited, t.requests) : '—';
+  });
+  protected readonly zone = computed(() => valueOf(this.usage)?.today.timeZone ?? valueOf(this.ctx.event)?.timeZone ?? 'UTC');
+  private readonly hourly = computed(() => {
+    const u = valueOf(this.usage);
+    // A live view reaches up to now, so a quiet last hour shows as a zero rather than not at all.
+    return hourlySeries(u?.byHour ?? [], this.zone(), this.live() ? Date.now() : undefined);
+  });
+  protected readonly byHour = computed<ChartConfiguration<'bar'>['data']>(() => {
+    const h = this.hourly();
+    return this.dual(h.labels, h.requests, h.tokens);
+  });
+  protected readonly hourlyLabel = computed(() => {
+    const h = this.hourly();
+    const busiest = h.requests.reduce((best, r, i) => (r > (h.requests[best] ?? -1) ? i : best), 0);
+    return h.labels.length
+      ? `Requests and tokens per hour over ${h.labels.length} hours; the busiest, ${h.labels[busiest]}, had ${h.requests[busiest]} requests`
+      : 'No requests by hour';
+  });
+  protected readonly caps = computed(() => {
+    const today = valueOf(this.usage)?.today;
+    return today ? capRows(today) : [];
+  });
+  protected readonly resetsAt = computed(() => {
+    const today = valueOf(this.usage)?.today;
+    return today ? formatInZone(today.resetsAt, today.timeZone, false) : '';
   });
   protected readonly activeAttendees = computed(() => valueOf(this.usage)?.byAttendee.filter((a) => a.attendeeId).length ?? 0);
   protected readonly topAttendees = computed(() =>
@@ -233,8 +345,8 @@ export default class UsagePage {
     return {
       labels,
       datasets: [
-        { label: 'Requests', data: requests, backgroundColor: BLUE, yAxisID: 'y' },
-        { label: 'Tokens', data: tokens, backgroundColor: ORANGE, yAxisID: 'y1' },
+        { label: 'Requests', data: requests, backgroundColor: BLUE, yAxisID: 'y', maxBarThickness: 48 },
+        { label: 'Tokens', data: tokens, backgroundColor: ORANGE, yAxisID: 'y1', maxBarThickness: 48 },
       ],
     };
   }
