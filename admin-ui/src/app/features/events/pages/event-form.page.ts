@@ -1,19 +1,22 @@
 import { httpResource } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, computed, effect, inject, input, signal } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
-import { AbstractControl, FormControl, FormGroup, ReactiveFormsModule, ValidationErrors, Validators } from '@angular/forms';
+import { takeUntilDestroyed, toSignal } from '@angular/core/rxjs-interop';
+import { AbstractControl, FormArray, FormControl, FormGroup, ReactiveFormsModule, ValidationErrors, Validators } from '@angular/forms';
 import { MatAutocompleteModule } from '@angular/material/autocomplete';
 import { MatButtonModule } from '@angular/material/button';
 import { MatFormFieldModule } from '@angular/material/form-field';
+import { MatIconModule } from '@angular/material/icon';
 import { MatInputModule } from '@angular/material/input';
 import { MatRadioModule } from '@angular/material/radio';
 import { MatSlideToggleModule } from '@angular/material/slide-toggle';
 import { Router, RouterLink } from '@angular/router';
 import { ApiClient } from '../../../core/api/api-client';
 import { errorMessage } from '../../../core/api/api-error';
-import type { CreateEventBody, EventResponse } from '../../../core/api/api-types';
+import type { CreateEventBody, EventResponse, ResourceList, ResourceResponse } from '../../../core/api/api-types';
+import { valueOf } from '../../../shared/resource-value';
 import { isTimeZone, timeZones, utcToWallTime, wallTimeToUtc } from '../../../shared/zoned-time';
 import { EventsData } from '../data/events.data';
+import { AliasRow, aliasesFromRows, aliasRows } from '../data/model-aliases';
 
 const HOUR = 3_600_000;
 const timeZoneValidator = (c: AbstractControl<string>): ValidationErrors | null => (isTimeZone(c.value) ? null : { timeZone: true });
@@ -36,6 +39,14 @@ function newForm() {
     active: new FormControl(true, { nonNullable: true }),
     registrationMode: new FormControl<'open' | 'code'>('open', { nonNullable: true }),
     registrationCode: new FormControl('', { nonNullable: true, validators: [Validators.minLength(4), Validators.maxLength(128)] }),
+    aliases: new FormArray<ReturnType<typeof aliasGroup>>([]),
+  });
+}
+
+function aliasGroup(row: AliasRow = { alias: '', deployment: '' }) {
+  return new FormGroup({
+    alias: new FormControl(row.alias, { nonNullable: true, validators: [Validators.maxLength(128)] }),
+    deployment: new FormControl(row.deployment, { nonNullable: true, validators: [Validators.maxLength(128)] }),
   });
 }
 
@@ -50,6 +61,7 @@ function newForm() {
     MatAutocompleteModule,
     MatRadioModule,
     MatSlideToggleModule,
+    MatIconModule,
   ],
   template: `
     <div class="page">
@@ -149,6 +161,38 @@ function newForm() {
           <mat-slide-toggle formControlName="active">Active (attendees can register and use their keys)</mat-slide-toggle>
         </fieldset>
 
+        <fieldset formArrayName="aliases">
+          <legend>Model aliases</legend>
+          <p class="muted small hint">
+            A client asking for a model name gets the deployment it maps to, e.g. <code>gpt-4o</code> → <code>gpt-4o-eu</code>, so code written
+            for OpenAI runs unchanged.
+          </p>
+          @for (row of form.controls.aliases.controls; track row; let i = $index) {
+            <div class="alias-row" [formGroupName]="i" role="group" [attr.aria-label]="'Alias ' + (i + 1)">
+              <mat-form-field appearance="outline">
+                <mat-label>Model name clients send</mat-label>
+                <input matInput formControlName="alias" placeholder="gpt-4o" />
+                <mat-error>{{ aliasError(i, 'alias') }}</mat-error>
+              </mat-form-field>
+              <span class="arrow" aria-hidden="true">→</span>
+              <mat-form-field appearance="outline">
+                <mat-label>Deployment</mat-label>
+                <input matInput formControlName="deployment" [matAutocomplete]="deployments" placeholder="gpt-4o-eu" />
+                <mat-error>{{ aliasError(i, 'deployment') }}</mat-error>
+              </mat-form-field>
+              <button mat-icon-button type="button" (click)="removeAlias(i)" [attr.aria-label]="'Remove alias ' + (i + 1)">
+                <mat-icon svgIcon="delete" aria-hidden="true" />
+              </button>
+            </div>
+          }
+          <mat-autocomplete #deployments="matAutocomplete">
+            @for (d of deploymentNames(); track d) {
+              <mat-option [value]="d">{{ d }}</mat-option>
+            }
+          </mat-autocomplete>
+          <button mat-stroked-button type="button" class="add-alias" (click)="addAlias()"><mat-icon svgIcon="add" aria-hidden="true" />Add alias</button>
+        </fieldset>
+
         @if (error()) {
           <p class="error-text" role="alert">{{ error() }}</p>
         }
@@ -182,6 +226,28 @@ function newForm() {
       display: block;
       margin: 12px 0;
     }
+    .hint {
+      margin: 4px 0 8px;
+      font-size: 0.85rem;
+    }
+    .alias-row {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: flex-start;
+      gap: 0 8px;
+    }
+    .alias-row mat-form-field {
+      flex: 1 1 220px;
+    }
+    .arrow {
+      padding-top: 24px;
+    }
+    .alias-row button {
+      margin-top: 12px;
+    }
+    .add-alias {
+      margin: 4px 0 12px;
+    }
   `,
   changeDetection: ChangeDetectionStrategy.OnPush,
 })
@@ -208,10 +274,31 @@ export default class EventFormPage {
     return eventId ? this.api.url('/api/v1/admin/events/{eventId}', { eventId }) : undefined;
   });
 
+  /** Deployment names to offer: the event's attached ones when editing, every resource's when creating. */
+  private readonly attached = httpResource<ResourceResponse[]>(() => {
+    const eventId = this.eventId();
+    return eventId ? this.api.url('/api/v1/admin/events/{eventId}/resources', { eventId }) : undefined;
+  });
+  private readonly allResources = httpResource<ResourceList>(() => (this.eventId() ? undefined : this.api.url('/api/v1/admin/resources')));
+  protected readonly deploymentNames = computed(() => {
+    const resources = this.eventId() ? (valueOf(this.attached) ?? []) : (valueOf(this.allResources)?.items ?? []);
+    return [...new Set(resources.map((r) => r.deploymentName))].sort();
+  });
+  private readonly aliasProblem = signal<{ row: number; field: keyof AliasRow; message: string } | null>(null);
+
   constructor() {
+    // A problem with the aliases is stale once they change; the next save checks again.
+    this.form.controls.aliases.valueChanges.pipe(takeUntilDestroyed()).subscribe(() => {
+      if (!this.aliasProblem()) return;
+      this.aliasProblem.set(null);
+      if (this.error().startsWith('Model aliases:')) this.error.set('');
+    });
     effect(() => {
       if (!this.existing.hasValue()) return;
       const e = this.existing.value();
+      const aliases = this.form.controls.aliases;
+      aliases.clear();
+      for (const row of aliasRows(e.modelAliases)) aliases.push(aliasGroup(row));
       this.form.patchValue({
         name: e.name,
         description: e.description,
@@ -229,14 +316,33 @@ export default class EventFormPage {
     });
   }
 
+  protected addAlias(): void {
+    this.form.controls.aliases.push(aliasGroup());
+  }
+
+  protected removeAlias(index: number): void {
+    this.form.controls.aliases.removeAt(index);
+    this.aliasProblem.set(null);
+  }
+
+  protected aliasError(row: number, field: keyof AliasRow): string {
+    const control = this.form.controls.aliases.at(row)?.controls[field];
+    if (control?.hasError('maxlength')) return 'At most 128 characters.';
+    const problem = this.aliasProblem();
+    return problem && problem.row === row && problem.field === field ? problem.message : '';
+  }
+
   async save(): Promise<void> {
     this.form.markAllAsTouched();
     const v = this.form.getRawValue();
     if (v.registrationMode === 'code' && v.registrationCode.trim().length < 4) {
       this.form.controls.registrationCode.setErrors({ minlength: true });
     }
-    if (this.form.invalid) {
-      this.error.set('Some fields need attention.');
+    const aliases = aliasesFromRows(v.aliases);
+    this.aliasProblem.set(aliases.ok ? null : aliases);
+    if (!aliases.ok) this.form.controls.aliases.at(aliases.row).controls[aliases.field].setErrors({ alias: true });
+    if (this.form.invalid || !aliases.ok) {
+      this.error.set(aliases.ok ? 'Some fields need attention.' : `Model aliases: ${aliases.message}`);
       return;
     }
     const startsAt = wallTimeToUtc(v.startsAt, v.timeZone);
@@ -257,6 +363,7 @@ export default class EventFormPage {
       dailyRequestCap: Number(v.dailyRequestCap),
       active: v.active,
       registration: v.registrationMode === 'code' ? { mode: 'code' as const, code: v.registrationCode.trim() } : { mode: 'open' as const },
+      modelAliases: aliases.aliases,
     } satisfies CreateEventBody;
     this.busy.set(true);
     this.error.set('');

@@ -33,6 +33,14 @@ import { EventContext } from '../data/event-context';
               <dd>{{ n(e.maxTokenCap) }}</dd>
               <dt>Organiser</dt>
               <dd>{{ e.organizerName || '—' }} {{ e.organizerEmail ? '(' + e.organizerEmail + ')' : '' }}</dd>
+              <dt>Model aliases</dt>
+              <dd>
+                @for (a of aliases(e.modelAliases); track a[0]) {
+                  <div><code>{{ a[0] }}</code> → <code>{{ a[1] }}</code></div>
+                } @empty {
+                  —
+                }
+              </dd>
               @if (e.description) {
                 <dt>Description</dt>
                 <dd>{{ e.description }}</dd>
@@ -72,6 +80,9 @@ import { EventContext } from '../data/event-context';
 export default class EventOverviewPage {
   protected readonly ctx = inject(EventContext);
   protected readonly n = formatNumber;
+  protected aliases(map: Record<string, string>): [string, string][] {
+    return Object.entries(map).sort(([a], [b]) => a.localeCompare(b));
+  }
   protected zoned(iso: string, tz: string): string {
     return formatInZone(iso, tz, false);
   }
