@@ -11,12 +11,16 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startBackend } from '../scripts/start-backend.mjs';
+import { repoRoot, startBackend } from '../scripts/start-backend.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const artifacts = join(here, 'artifacts');
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+// A second simulated upstream in this process, for a wrong key and a 429 (the built-in one is not reachable from here).
+const { startSimulator } = require(join(repoRoot, 'dist', 'src', 'simulator', 'simulator.app.js'));
+const SIM_KEY = 'e2e-upstream-key-5150';
+const WRONG_KEY = 'e2e-wrong-upstream-key-9876';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
@@ -45,10 +49,13 @@ function assert(condition, message) {
 /** Screenshot, no sideways scrolling, and an axe-core run (WCAG 2 A/AA); serious and critical violations fail the test. */
 async function capture(page, name) {
   await page.evaluate(() => document.fonts.ready);
+  // From the top, so the sticky toolbar is drawn where it belongs in a full-page shot.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert(overflow <= 0, `${name}: the page is ${overflow}px wider than the screen`);
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+  // Evaluated through the DevTools protocol: the portal's CSP (script-src 'self') rightly refuses an inline script tag.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
     const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
@@ -60,6 +67,7 @@ async function main() {
   rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
   const backend = await startBackend();
+  const sim = await startSimulator({ apiKey: SIM_KEY, host: '127.0.0.1' });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -75,6 +83,13 @@ async function main() {
     const att = await attendeeCtx.newPage();
     let registrationLink = '';
     let apiKey = '';
+    const admin = { authorization: `Bearer ${backend.adminToken}`, 'content-type': 'application/json' };
+    const createResource = async (body) => {
+      const res = await fetch(`${base}/api/v1/admin/resources`, { method: 'POST', headers: admin, body: JSON.stringify(body) });
+      const text = await res.text();
+      assert(res.status === 201, `create resource ${body.name}: ${res.status} ${text}`);
+      return JSON.parse(text).id;
+    };
 
     await step('the home page links organisers and attendees', async () => {
       await org.goto('/');
@@ -111,8 +126,26 @@ async function main() {
       await capture(org, 'resource-form');
       await org.getByRole('button', { name: 'Create resource' }).click();
       await org.getByRole('heading', { name: 'Resources' }).waitFor();
-      await org.getByRole('cell', { name: 'Simulated chat' }).waitFor();
+      await org.getByRole('cell', { name: 'Simulated chat', exact: true }).waitFor();
       await capture(org, 'resources');
+    });
+
+    await step('test connection shows the latency, or the upstream\'s error without its key', async () => {
+      // A resource with a wrong key, set up through the admin API (the form is covered above).
+      await createResource({ name: 'Wrong key', deploymentName: 'sim-wrong', modelClass: 'openai-chat', upstream: 'azure', endpointUrl: sim.url, apiKey: WRONG_KEY });
+      await org.reload();
+      await org.getByRole('cell', { name: 'Wrong key', exact: true }).waitFor();
+      await org.getByRole('button', { name: 'Test the connection of Simulated chat' }).click();
+      const good = org.getByTestId('test-result-sim-chat');
+      await good.getByText(/^\s*\d+ ms\s*$/).waitFor();
+      await good.getByText('HTTP 200 · chat/completions').waitFor();
+      await org.getByRole('button', { name: 'Test the connection of Wrong key' }).click();
+      const bad = org.getByTestId('test-result-sim-wrong');
+      await bad.getByText('HTTP 401').waitFor();
+      await bad.getByText(/Access denied due to invalid subscription key/).waitFor();
+      const shown = await bad.textContent();
+      assert(!shown.includes(WRONG_KEY.slice(-4)) && !shown.includes(new URL(sim.url).port), `the result leaks the key or URL: ${shown}`);
+      await capture(org, 'resources-tested');
     });
 
     await step('the organiser creates an event with a registration code', async () => {
@@ -127,6 +160,11 @@ async function main() {
       await org.getByRole('spinbutton', { name: 'Max tokens per request' }).fill('1000');
       await org.getByRole('radio', { name: 'Needs a code' }).check();
       await org.getByLabel('Registration code').fill('letmein');
+      await org.getByRole('button', { name: 'Add alias' }).click();
+      const alias = org.getByRole('group', { name: 'Alias 1' });
+      await alias.getByLabel('Model name clients send').fill('gpt-4o');
+      await alias.getByLabel('Deployment').fill('sim-chat');
+      await org.keyboard.press('Escape');
       await capture(org, 'event-form');
       await org.getByRole('button', { name: 'Create event' }).click();
       await org.getByRole('heading', { name: 'E2E Hack' }).waitFor();
@@ -134,6 +172,7 @@ async function main() {
       registrationLink = await org.getByRole('textbox', { name: 'Registration link' }).inputValue();
       assert(registrationLink === `${base}/register/e2e-hack`, `registration link ${registrationLink}`);
       await org.getByRole('img', { name: 'QR code for the registration link' }).waitFor();
+      await org.getByRole('definition').filter({ hasText: /gpt-4o\s*→\s*sim-chat/ }).waitFor();
       await capture(org, 'event-overview');
     });
 
@@ -143,6 +182,8 @@ async function main() {
       await org.getByRole('option', { name: 'Simulated chat (sim-chat)' }).click();
       await org.getByRole('button', { name: 'Attach' }).click();
       await org.getByRole('button', { name: 'Detach Simulated chat' }).waitFor();
+      await org.getByTestId('health-Simulated chat').getByText('Breaker closed').waitFor();
+      await org.getByTestId('health-summary').filter({ hasText: 'The active deployment is taking requests.' }).waitFor();
       await capture(org, 'event-deployments');
     });
 
@@ -193,7 +234,6 @@ async function main() {
 
     await step('the Playground\'s images tab draws with an image deployment', async () => {
       // Set up through the admin API (the UI path for resources is covered above), then reload the Playground.
-      const admin = { authorization: `Bearer ${backend.adminToken}`, 'content-type': 'application/json' };
       const res = await fetch(`${base}/api/v1/admin/resources`, {
         method: 'POST',
         headers: admin,
@@ -212,14 +252,52 @@ async function main() {
       await att.getByRole('tab', { name: 'Chat' }).click();
     });
 
-    await step('the organiser sees the request on the usage dashboard', async () => {
+    await step('a client asking for the alias gpt-4o gets the sim-chat deployment', async () => {
+      const res = await fetch(`${base}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi through an alias' }] }),
+      });
+      const text = await res.text();
+      assert(res.status === 200, `alias call: ${res.status} ${text}`);
+    });
+
+    await step('a backend that answered 429 shows as cooling on the deployments page', async () => {
+      const id = await createResource({ name: 'Busy chat', deploymentName: 'sim-busy', modelClass: 'openai-chat', upstream: 'azure', endpointUrl: sim.url, apiKey: SIM_KEY });
+      assert((await fetch(`${base}/api/v1/admin/events/e2e-hack/resources/${id}`, { method: 'PUT', headers: { authorization: admin.authorization } })).ok, 'attach busy');
+      await sim.control.patchConfig({ faults: { fail_next: [{ status: 429, count: 1, retry_after_ms: 300_000 }] } });
+      const res = await fetch(`${base}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'sim-busy', messages: [{ role: 'user', content: 'are you busy?' }] }),
+      });
+      assert(res.status === 429, `busy call: ${res.status}`);
       await org.getByRole('link', { name: 'E2E Hack', exact: true }).click();
+      await org.getByRole('tab', { name: 'Deployments' }).click();
+      const busy = org.getByTestId('health-Busy chat');
+      await busy.getByText('Breaker closed').waitFor();
+      await busy.getByText(/Cooling until \d\d:\d\d:\d\d/).waitFor();
+      await org.getByTestId('health-Simulated chat').getByText('Breaker closed').waitFor();
+      await org.getByTestId('health-summary').filter({ hasText: '1 cooling after a 429, 2 taking requests.' }).waitFor();
+      await capture(org, 'event-deployments-health');
+      // Detached again, so attendees' Playgrounds keep picking sim-chat.
+      await org.getByRole('button', { name: 'Detach Busy chat' }).click();
+      await org.getByRole('button', { name: 'Detach Busy chat' }).waitFor({ state: 'detached' });
+    });
+
+    await step('the organiser sees the requests, the 429 rate, the hourly chart and today against the cap', async () => {
       await org.getByRole('tab', { name: 'Usage' }).click();
       // The dashboard refreshes itself every 5 s while the event is live; usage is written in batches.
-      await org.getByTestId('kpi-requests').filter({ hasText: /^\s*2\s*$/ }).waitFor();
-      await org.getByRole('cell', { name: /Grace Hopper/ }).waitFor();
+      // Chat, image, the alias call and the 429: four requests, one rate limited.
+      await org.getByTestId('kpi-requests').filter({ hasText: /^\s*4\s*$/ }).waitFor();
+      await org.getByTestId('kpi-429').filter({ hasText: /^\s*25%\s*$/ }).waitFor();
+      await org.getByRole('cell', { name: /Grace Hopper/ }).first().waitFor();
       await org.getByRole('cell', { name: 'sim-chat' }).waitFor();
-      await org.locator('canvas').first().waitFor();
+      await org.getByRole('img', { name: /^Requests and tokens per hour/ }).waitFor();
+      // The 429 was given back: three of the attendee's 50 requests are used today.
+      const today = org.getByRole('table', { name: 'Today against the daily cap per attendee' });
+      await today.getByRole('cell', { name: '3 of 50' }).waitFor();
+      await today.getByRole('progressbar', { name: 'Grace Hopper: 3 of 50 requests today' }).waitFor();
       await capture(org, 'usage');
     });
 
@@ -259,11 +337,23 @@ async function main() {
       await org.getByRole('heading', { name: 'Edit event' }).waitFor();
       await org.getByLabel('Name', { exact: true }).waitFor();
       await org.waitForFunction(() => document.querySelector('input[formcontrolname="name"]')?.value === 'E2E Hack');
+      const first = org.getByRole('group', { name: 'Alias 1' });
+      assert((await first.getByLabel('Model name clients send').inputValue()) === 'gpt-4o', 'the alias is loaded');
+      assert((await first.getByLabel('Deployment').inputValue()) === 'sim-chat', 'the alias deployment is loaded');
+      await org.getByRole('button', { name: 'Add alias' }).click();
+      const second = org.getByRole('group', { name: 'Alias 2' });
+      await second.getByLabel('Model name clients send').fill('gpt-4o');
+      await second.getByLabel('Deployment').fill('sim-chat');
+      await org.keyboard.press('Escape');
+      await org.getByRole('button', { name: 'Save changes' }).click();
+      await org.getByRole('alert').filter({ hasText: '"gpt-4o" is mapped twice' }).waitFor();
+      await second.getByLabel('Model name clients send').fill('gpt-4o-mini');
       await capture(org, 'event-edit');
       await org.getByRole('spinbutton', { name: 'Requests per day' }).fill('60');
       await org.getByRole('button', { name: 'Save changes' }).click();
       await org.getByRole('tab', { name: 'Overview' }).waitFor();
       await org.getByRole('definition').filter({ hasText: /^\s*60\s*$/ }).waitFor();
+      await org.getByRole('definition').filter({ hasText: /gpt-4o-mini\s*→\s*sim-chat/ }).waitFor();
     });
 
     await step('pages fit a phone screen', async () => {
@@ -336,6 +426,7 @@ async function main() {
   } finally {
     await browser.close();
     await backend.stop();
+    await sim.close();
   }
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
