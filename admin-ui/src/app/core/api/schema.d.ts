@@ -3246,6 +3246,23 @@ export interface operations {
                     };
                 };
             };
+            /** @description Too many attempts; retry-after says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
         };
     };
     "SearchProxyController_searchOData[1]": {
