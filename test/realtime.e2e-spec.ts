@@ -113,6 +113,7 @@ describe('realtime gateway', () => {
         deployment: 'rt-meter',
         requests: 2,
         errors: 0,
+        rateLimited: 0,
         promptTokens: tokens('input_tokens'),
         completionTokens: tokens('output_tokens'),
         totalTokens: tokens('total_tokens'),
