@@ -1,25 +1,8 @@
 import type { CatalogResource } from '../catalog/catalog.types';
+import { catalogResource } from '../catalog/catalog-resource.fixture';
 import { isProbe, probeFor, redact, transportError, upstreamError } from './connection-probe';
 
-function resource(overrides: Partial<CatalogResource> = {}): CatalogResource {
-  return {
-    id: 'r1',
-    name: 'r1',
-    deploymentName: 'gpt-4o',
-    modelClass: 'openai-chat',
-    upstream: 'azure',
-    endpointUrl: 'https://res.openai.azure.com',
-    apiKey: 'up-key-1234',
-    apiVersion: null,
-    modelName: null,
-    priority: 0,
-    weight: 1,
-    tokensPerMinute: null,
-    requestsPerMinute: null,
-    active: true,
-    ...overrides,
-  };
-}
+const resource = (overrides: Partial<CatalogResource> = {}) => catalogResource({ apiKey: 'up-key-1234', ...overrides });
 
 const secrets = { apiKey: 'sk-secret-ABCD', urls: ['https://res.openai.azure.com/openai/deployments/x/chat/completions?api-version=1', 'https://res.openai.azure.com'] };
 

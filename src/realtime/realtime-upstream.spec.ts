@@ -1,24 +1,10 @@
 import type { CatalogResource } from '../catalog/catalog.types';
+import { catalogResource } from '../catalog/catalog-resource.fixture';
 import { readRealtimeRequest } from './realtime-request';
 import { buildRealtimeUpstream, DEFAULT_REALTIME_PREVIEW_API_VERSION } from './realtime-upstream';
 
-const resource = (overrides: Partial<CatalogResource> = {}): CatalogResource => ({
-  id: 'r1',
-  name: 'rt',
-  deploymentName: 'gpt-realtime',
-  modelClass: 'openai-realtime',
-  upstream: 'azure',
-  endpointUrl: 'https://res.openai.azure.com',
-  apiKey: 'upstream-key',
-  apiVersion: null,
-  modelName: null,
-  priority: 0,
-  weight: 1,
-  tokensPerMinute: null,
-  requestsPerMinute: null,
-  active: true,
-  ...overrides,
-});
+const resource = (overrides: Partial<CatalogResource> = {}) =>
+  catalogResource({ name: 'rt', deploymentName: 'gpt-realtime', modelClass: 'openai-realtime', apiKey: 'upstream-key', ...overrides });
 
 const request = (url: string, headers: Record<string, string> = {}) => {
   const parsed = readRealtimeRequest(url, { 'sec-websocket-key': 'x', ...headers });

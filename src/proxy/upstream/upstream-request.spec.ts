@@ -1,27 +1,10 @@
 import type { CatalogResource } from '../../catalog/catalog.types';
+import { catalogResource } from '../../catalog/catalog-resource.fixture';
 import { MultipartScanner } from '../multipart/multipart-scanner';
 import type { Operation, RouteFamily } from '../proxy-operations';
 import { buildUpstreamRequest, searchQueryString, supportsStreamOptions, UpstreamBody, usesMaxCompletionTokens } from './upstream-request';
 
-function resource(overrides: Partial<CatalogResource> = {}): CatalogResource {
-  return {
-    id: 'r1',
-    name: 'r1',
-    deploymentName: 'gpt-4o-eu',
-    modelClass: 'openai-chat',
-    upstream: 'azure',
-    endpointUrl: 'https://res.openai.azure.com',
-    apiKey: 'up-key',
-    apiVersion: null,
-    modelName: null,
-    priority: 0,
-    weight: 1,
-    tokensPerMinute: null,
-    requestsPerMinute: null,
-    active: true,
-    ...overrides,
-  };
-}
+const resource = (overrides: Partial<CatalogResource> = {}) => catalogResource({ deploymentName: 'gpt-4o-eu', ...overrides });
 
 const json = (value: Record<string, unknown>): UpstreamBody => ({ kind: 'json', value });
 
