@@ -164,6 +164,36 @@ describe('proxy usage metering', () => {
       expect(future.body.today.byAttendee).toHaveLength(2);
     });
 
+    it('series per hour and deployment, and per hour and top attendee, that add up to the totals', async () => {
+      const report = (await http.get<UsageReport>(`/api/v1/admin/events/${event.id}/usage`)).body;
+      const hours = new Set(report.byHour.map((h) => h.hour));
+      const { byHourDeployment, byHourAttendee } = report.series;
+      for (const r of [...byHourDeployment, ...byHourAttendee]) expect(hours.has(r.hour)).toBe(true);
+      // The requests may straddle an hour boundary, so compare each key's hours summed.
+      const summed = <T extends { hour: string; requests: number; totalTokens: number }>(rows: T[], key: (r: T) => string) => {
+        const out: Record<string, { requests: number; totalTokens: number }> = {};
+        for (const r of rows) {
+          const k = key(r);
+          out[k] = { requests: (out[k]?.requests ?? 0) + r.requests, totalTokens: (out[k]?.totalTokens ?? 0) + r.totalTokens };
+        }
+        return out;
+      };
+      expect(summed(byHourDeployment, (r) => r.deployment)).toEqual({
+        chat: { requests: 5, totalTokens: sum(adaChat, adaChat, adaChat, bobChat).totalTokens },
+        embed: { requests: 1, totalTokens: adaEmbed.total_tokens },
+        filtered: { requests: 1, totalTokens: 0 },
+        nope: { requests: 1, totalTokens: 0 },
+      });
+      expect(summed(byHourAttendee, (r) => `${r.attendeeId}:${r.name}`)).toEqual({
+        [`${ada.id}:Ada`]: { requests: 7, totalTokens: sum(adaChat, adaChat, adaChat, adaEmbed).totalTokens },
+        [`${bob.id}:Bob`]: { requests: 1, totalTokens: bobChat.total_tokens },
+      });
+      const order = byHourDeployment.map((r) => `${r.hour} ${r.deployment}`);
+      expect(order).toEqual([...order].sort());
+      const future = await http.get<UsageReport>(`/api/v1/admin/events/${event.id}/usage?from=${new Date(Date.now() + 3_600_000).toISOString()}`);
+      expect(future.body.series).toEqual({ byHourDeployment: [], byHourAttendee: [] });
+    });
+
     it('keeps a record with its status for every error after admission', async () => {
       await http.get(`/api/v1/admin/events/${event.id}/usage`); // flushes the buffer
       const rows = await records(t, event.id);

@@ -5,6 +5,9 @@ import type { UsageQuery, UsageReport } from './dto/usage.schemas';
 import { UsageRepository, UsageTotalsRow } from './usage.repository';
 import { UsageService } from './usage.service';
 
+/** How many attendees the per-hour attendee series covers. */
+const TOP_ATTENDEES = 10;
+
 function strip({ key: _key, ...totals }: UsageTotalsRow) {
   return totals;
 }
@@ -33,6 +36,15 @@ export class UsageReportService {
       this.usage.attendeeNames(eventId),
       this.usage.attendeesOnDay(eventId, day),
     ]);
+    const top = byAttendee
+      .filter((r) => r.key)
+      .sort((a, b) => b.totalTokens - a.totalTokens || b.requests - a.requests || a.key.localeCompare(b.key))
+      .slice(0, TOP_ATTENDEES)
+      .map((r) => r.key);
+    const [hourDeployment, hourAttendee] = await Promise.all([
+      this.usage.hourlySplit(eventId, 'deployment', from, to),
+      this.usage.hourlySplit(eventId, 'attendee', from, to, top),
+    ]);
     const totals = byDay.reduce(
       (t, r) => ({
         requests: t.requests + r.requests,
@@ -57,6 +69,16 @@ export class UsageReportService {
         const who = names.get(r.key);
         return { attendeeId: r.key || null, name: who?.name ?? null, email: who?.email ?? null, ...strip(r) };
       }),
+      series: {
+        byHourDeployment: hourDeployment.map((r) => ({ hour: r.hour, deployment: r.key, requests: r.requests, totalTokens: r.totalTokens })),
+        byHourAttendee: hourAttendee.map((r) => ({
+          hour: r.hour,
+          attendeeId: r.key,
+          name: names.get(r.key)?.name ?? null,
+          requests: r.requests,
+          totalTokens: r.totalTokens,
+        })),
+      },
       today: {
         day,
         timeZone: event.timeZone,

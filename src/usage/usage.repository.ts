@@ -25,6 +25,14 @@ export interface UsageTotalsRow {
 /** `hour`: the start of the UTC hour, as ISO 8601 (2026-03-01T09:00:00Z). */
 export type UsageGroup = 'day' | 'hour' | 'deployment' | 'attendee';
 
+/** One hour of one deployment's or one attendee's use; `hour` as in {@link UsageGroup}. */
+export interface HourlySplitRow {
+  hour: string;
+  key: string;
+  requests: number;
+  totalTokens: number;
+}
+
 export interface AttendeeTodayRow {
   attendeeId: string;
   name: string;
@@ -110,6 +118,26 @@ export class UsageRepository {
       totalTokens: Number(r.totalTokens),
       estimatedRequests: Number(r.estimatedRequests),
     }));
+  }
+
+  /** Requests and tokens per UTC hour and deployment (or attendee; `keys` limits which), oldest hour first. */
+  async hourlySplit(eventId: string, by: 'deployment' | 'attendee', from?: Date, to?: Date, keys?: string[]): Promise<HourlySplitRow[]> {
+    const keyExpr = by === 'deployment' ? 'r.deployment' : 'r.attendee_id::text';
+    const qb = this.records
+      .createQueryBuilder('r')
+      .select(`to_char(date_trunc('hour', r.created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:00:00"Z"')`, 'hour')
+      .addSelect(keyExpr, 'key')
+      .addSelect('COUNT(*)::int', 'requests')
+      .addSelect('COALESCE(SUM(r.total_tokens), 0)::bigint', 'totalTokens')
+      .where('r.event_id = :eventId', { eventId });
+    if (from) qb.andWhere('r.created_at >= :from', { from });
+    if (to) qb.andWhere('r.created_at < :to', { to });
+    if (keys) {
+      if (keys.length === 0) return [];
+      qb.andWhere(`${keyExpr} IN (:...keys)`, { keys });
+    }
+    const rows = await qb.groupBy('hour').addGroupBy('key').orderBy('hour', 'ASC').addOrderBy('key', 'ASC').getRawMany<Record<string, string | number>>();
+    return rows.map((r) => ({ hour: String(r.hour), key: String(r.key), requests: Number(r.requests), totalTokens: Number(r.totalTokens) }));
   }
 
   /** The daily counters behind the caps for one calendar day, for every attendee of the event who has used any. */

@@ -29,6 +29,24 @@ export const UsageReportSchema = z.object({
     .describe('Hours with requests, oldest first; hours are UTC (label them in the event time zone)'),
   byDeployment: z.array(Totals.extend({ deployment: z.string() })),
   byAttendee: z.array(Totals.extend({ attendeeId: z.string().nullable(), name: z.string().nullable(), email: z.string().nullable() })),
+  series: z
+    .object({
+      byHourDeployment: z
+        .array(z.object({ hour: z.string().describe('Start of the hour in UTC, ISO 8601'), deployment: z.string(), requests: z.int(), totalTokens: z.int() }))
+        .describe('Requests and tokens per hour and deployment; only hours and deployments with requests, oldest hour first'),
+      byHourAttendee: z
+        .array(
+          z.object({
+            hour: z.string().describe('Start of the hour in UTC, ISO 8601'),
+            attendeeId: z.string(),
+            name: z.string().nullable(),
+            requests: z.int(),
+            totalTokens: z.int(),
+          }),
+        )
+        .describe('Requests and tokens per hour for the top 10 attendees by tokens in the range; only hours with requests, oldest first'),
+    })
+    .describe('Use over time per deployment and per attendee (hours are UTC; label them in the event time zone)'),
   today: z
     .object({
       day: z.string().describe('Calendar day in the event time zone'),

@@ -2369,6 +2369,26 @@ export interface operations {
                         }[];
                         eventId: string;
                         from: string | null;
+                        /** @description Use over time per deployment and per attendee (hours are UTC; label them in the event time zone) */
+                        series: {
+                            /** @description Requests and tokens per hour for the top 10 attendees by tokens in the range; only hours with requests, oldest first */
+                            byHourAttendee: {
+                                attendeeId: string;
+                                /** @description Start of the hour in UTC, ISO 8601 */
+                                hour: string;
+                                name: string | null;
+                                requests: number;
+                                totalTokens: number;
+                            }[];
+                            /** @description Requests and tokens per hour and deployment; only hours and deployments with requests, oldest hour first */
+                            byHourDeployment: {
+                                deployment: string;
+                                /** @description Start of the hour in UTC, ISO 8601 */
+                                hour: string;
+                                requests: number;
+                                totalTokens: number;
+                            }[];
+                        };
                         to: string | null;
                         /** @description Today's use against the daily request cap per attendee (whatever from/to say); attendees with no use today are left out */
                         today: {

@@ -1,5 +1,5 @@
 import type { UsageHour, UsageToday } from '../../../core/api/api-types';
-import { capRows, hourlySeries, MAX_FILLED_HOURS } from './usage-series';
+import { capRows, hourlySeries, MAX_FILLED_HOURS, splitSeries } from './usage-series';
 
 const hour = (iso: string, requests: number, totalTokens = requests * 10, rateLimited = 0): UsageHour => ({
   hour: iso,
@@ -35,6 +35,30 @@ describe('hourlySeries', () => {
     const far = new Date(Date.parse('2026-03-01T00:00:00Z') + (MAX_FILLED_HOURS + 5) * 3_600_000).toISOString();
     expect(hourlySeries([hour('2026-03-01T00:00:00Z', 1), hour(far, 1)], 'UTC').requests).toEqual([1, 1]);
     expect(hourlySeries([], 'UTC')).toEqual({ labels: [], requests: [], tokens: [], rateLimited: [] });
+  });
+});
+
+describe('splitSeries', () => {
+  const rows = [
+    { hour: '2026-03-01T09:00:00Z', deployment: 'chat', requests: 2, totalTokens: 20 },
+    { hour: '2026-03-01T09:00:00Z', deployment: 'embed', requests: 1, totalTokens: 50 },
+    { hour: '2026-03-01T11:00:00Z', deployment: 'chat', requests: 3, totalTokens: 40 },
+  ];
+
+  it('stacks one series per key over the even hour axis in the event zone, most tokens first', () => {
+    const s = splitSeries(rows, (r) => r.deployment, (r) => r.deployment.toUpperCase(), 'Europe/Berlin');
+    expect(s.labels).toEqual(['10:00', '11:00', '12:00']);
+    expect(s.series).toEqual([
+      { key: 'chat', name: 'CHAT', requests: [2, 0, 3], tokens: [20, 0, 40] },
+      { key: 'embed', name: 'EMBED', requests: [1, 0, 0], tokens: [50, 0, 0] },
+    ]);
+  });
+
+  it('reaches up to now for a live view, and gives nothing for no data', () => {
+    const s = splitSeries(rows, (r) => r.deployment, (r) => r.deployment, 'UTC', Date.parse('2026-03-01T12:10:00Z'));
+    expect(s.labels).toEqual(['09:00', '10:00', '11:00', '12:00']);
+    expect(s.series[0].requests).toEqual([2, 0, 3, 0]);
+    expect(splitSeries([], () => '', () => '', 'UTC')).toEqual({ labels: [], series: [] });
   });
 });
 

@@ -13,13 +13,16 @@ import type { UsageReport } from '../../../core/api/api-types';
 import { formatInZone, formatNumber, formatPercent } from '../../../shared/format';
 import { EventContext } from '../../events/data/event-context';
 import { valueOf } from '../../../shared/resource-value';
-import { capRows, hourlySeries } from '../data/usage-series';
+import { capRows, hourlySeries, splitSeries, type SplitSeries } from '../data/usage-series';
 
 type Range = 'all' | '24h' | '1h';
 const REFRESH_MS = 5000;
 const RANGE_MS: Record<Exclude<Range, 'all'>, number> = { '24h': 24 * 3_600_000, '1h': 3_600_000 };
 const BLUE = '#3f6fd8';
 const ORANGE = '#e07a1f';
+/** Colours for the per-deployment and per-attendee series, reused in turn past ten. */
+const PALETTE = ['#3f6fd8', '#e07a1f', '#2e9d5b', '#b3261e', '#8a4fc7', '#0f8b8d', '#c2185b', '#6d6d2c', '#5c6bc0', '#8d6e63'];
+type Metric = 'requests' | 'tokens';
 
 @Component({
   selector: 'app-usage-page',
@@ -64,6 +67,28 @@ const ORANGE = '#e07a1f';
           <mat-card-content>
             <h2>Requests and tokens by hour <span class="muted small">({{ zone() }})</span></h2>
             <div class="chart"><canvas baseChart type="bar" [data]="byHour()" [options]="dualAxis" role="img" [attr.aria-label]="hourlyLabel()"></canvas></div>
+          </mat-card-content>
+        </mat-card>
+        <mat-card appearance="outlined" class="hourly">
+          <mat-card-content>
+            <div class="row split-head">
+              <h2>Over time per deployment and per attendee <span class="muted small">({{ zone() }})</span></h2>
+              <span class="spacer"></span>
+              <mat-button-toggle-group [value]="metric()" (change)="metric.set($event.value)" aria-label="Measure" hideSingleSelectionIndicator>
+                <mat-button-toggle value="requests">Requests</mat-button-toggle>
+                <mat-button-toggle value="tokens">Tokens</mat-button-toggle>
+              </mat-button-toggle-group>
+            </div>
+            <div class="charts split">
+              <div>
+                <h3>Per deployment</h3>
+                <div class="chart"><canvas baseChart type="bar" [data]="byHourDeployment()" [options]="stacked()" role="img" [attr.aria-label]="splitLabel('deployment', perDeployment())" data-testid="chart-hour-deployment"></canvas></div>
+              </div>
+              <div>
+                <h3>Per attendee <span class="muted small">(top 10 by tokens)</span></h3>
+                <div class="chart"><canvas baseChart type="bar" [data]="byHourAttendee()" [options]="stacked()" role="img" [attr.aria-label]="splitLabel('attendee', perAttendee())" data-testid="chart-hour-attendee"></canvas></div>
+              </div>
+            </div>
           </mat-card-content>
         </mat-card>
         <div class="charts">
@@ -221,6 +246,17 @@ const ORANGE = '#e07a1f';
     .today {
       margin-top: 16px;
     }
+    .split-head {
+      align-items: center;
+    }
+    .split {
+      margin-bottom: 0;
+    }
+    h3 {
+      font-size: 0.95rem;
+      font-weight: 500;
+      margin: 8px 0 4px;
+    }
     .used-cell {
       min-width: 160px;
     }
@@ -256,6 +292,7 @@ export default class UsagePage {
   protected readonly topColumns = ['name', 'requests', 'tokens', 'errors'];
   protected readonly range = signal<Range>('all');
   protected readonly auto = signal(true);
+  protected readonly metric = signal<Metric>('requests');
   protected readonly event = computed(() => valueOf(this.ctx.event));
   protected readonly live = computed(() => valueOf(this.ctx.event)?.status === 'live');
 
@@ -292,6 +329,25 @@ export default class UsagePage {
       ? `Requests and tokens per hour over ${h.labels.length} hours; the busiest, ${h.labels[busiest]}, had ${h.requests[busiest]} requests`
       : 'No requests by hour';
   });
+  protected readonly perDeployment = computed(() => {
+    const rows = valueOf(this.usage)?.series.byHourDeployment ?? [];
+    return splitSeries(rows, (r) => r.deployment, (r) => r.deployment, this.zone(), this.live() ? Date.now() : undefined);
+  });
+  protected readonly perAttendee = computed(() => {
+    const rows = valueOf(this.usage)?.series.byHourAttendee ?? [];
+    return splitSeries(rows, (r) => r.attendeeId, (r) => r.name ?? '(deleted)', this.zone(), this.live() ? Date.now() : undefined);
+  });
+  protected readonly byHourDeployment = computed(() => this.stackedData(this.perDeployment(), this.metric()));
+  protected readonly byHourAttendee = computed(() => this.stackedData(this.perAttendee(), this.metric()));
+  protected readonly stacked = computed<ChartConfiguration<'bar'>['options']>(() => ({
+    responsive: true,
+    maintainAspectRatio: false,
+    animation: false,
+    scales: {
+      x: { stacked: true },
+      y: { stacked: true, beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: this.metric() === 'requests' ? 'Requests' : 'Tokens' } },
+    },
+  }));
   protected readonly caps = computed(() => {
     const today = valueOf(this.usage)?.today;
     return today ? capRows(today) : [];
@@ -339,6 +395,26 @@ export default class UsagePage {
 
   rate(errors: number, requests: number): string {
     return requests ? formatPercent(errors / requests) : '—';
+  }
+
+  splitLabel(what: string, s: SplitSeries): string {
+    const metric = this.metric() === 'requests' ? 'Requests' : 'Tokens';
+    return s.series.length
+      ? `${metric} per hour per ${what} over ${s.labels.length} hours: ${s.series.map((x) => x.name).join(', ')}`
+      : `No ${metric.toLowerCase()} per ${what}`;
+  }
+
+  private stackedData(s: SplitSeries, metric: Metric): ChartConfiguration<'bar'>['data'] {
+    return {
+      labels: s.labels,
+      datasets: s.series.map((x, i) => ({
+        label: x.name,
+        data: metric === 'requests' ? x.requests : x.tokens,
+        backgroundColor: PALETTE[i % PALETTE.length],
+        stack: 'all',
+        maxBarThickness: 48,
+      })),
+    };
   }
 
   private dual(labels: string[], requests: number[], tokens: number[]): ChartConfiguration<'bar'>['data'] {
