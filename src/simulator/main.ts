@@ -19,10 +19,15 @@ async function main(): Promise<void> {
   const options: SimulatorOptions = { ...fromFile, ...(values['api-key'] === undefined ? {} : { apiKey: values['api-key'] }) };
 
   const simulator = await startSimulator({ ...options, port, host: values.host });
-  console.log(`AI upstream simulator listening on ${simulator.url}`);
-  console.log(`  Azure:  ${simulator.url}/openai/deployments/{deployment}/chat/completions?api-version=2024-10-21`);
-  console.log(`  OpenAI: ${simulator.url}/v1/chat/completions`);
-  console.log(`  Mock:   ${simulator.url}/__mock/config, /__mock/requests, /__mock/reset`);
+  // A CLI banner for the person who started it, like the proxy's own, on stdout rather than the logger.
+  process.stdout.write(
+    [
+      `AI upstream simulator listening on ${simulator.url}`,
+      `  Azure:  ${simulator.url}/openai/deployments/{deployment}/chat/completions?api-version=2024-10-21`,
+      `  OpenAI: ${simulator.url}/v1/chat/completions`,
+      `  Mock:   ${simulator.url}/__mock/config, /__mock/requests, /__mock/reset`,
+    ].join('\n') + '\n',
+  );
 
   const stop = (): void => {
     simulator.close().then(
@@ -35,6 +40,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
