@@ -3,9 +3,10 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet from '@fastify/helmet';
-import { LogController } from 'fastify';
+import { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
+import { buildErrorResponse } from './common/errors/error-response';
 import { serveUi } from './common/http/static-ui';
 import { setupSwagger } from './common/http/swagger';
 import { createPinoLogger, PinoNestLogger, redactUrl } from './common/logging/logger';
@@ -28,6 +29,11 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
     // Only behind a reverse proxy may X-Forwarded-For name the client (per-IP limits rely on it).
     trustProxy: config.http.trustProxy,
     routerOptions: { ignoreTrailingSlash: true },
+    // Fastify answers a URL it cannot decode (`/events/%zz`) before routing; answer in the route family's shape.
+    frameworkErrors: (err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const { status, headers, body } = buildErrorResponse(err, request.url, String(request.id));
+      void reply.code(status).headers({ ...headers, 'x-request-id': String(request.id) }).send(body);
+    },
     // Keep a caller's request id (so traces line up across services), otherwise make one.
     genReqId: (req: IncomingMessage) => {
       const given = req.headers['x-request-id'];

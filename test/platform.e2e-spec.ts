@@ -189,6 +189,20 @@ describe('Platform: health, OpenAPI, errors, request ids, body limit, CORS', () 
       expectAdminError(await http.get('/nothing-here', { admin: false }), 404, 'route_not_found');
     });
 
+    it('answers a URL Fastify cannot decode (%zz) in the route family shape', async () => {
+      expectAdminError(await http.get('/api/v1/admin/events/%zz'), 400, 'validation_failed');
+      const proxy = await http.get<{ error: Record<string, unknown> }>('/openai/v1/models/%c0%zz');
+      expect(proxy.status).toBe(400);
+      expect(proxy.body.error).toEqual({ message: expect.any(String), type: 'invalid_request_error', code: 'validation_failed', param: null });
+    });
+
+    it('answers a NUL character in an id or a stored field with 400, not a database 500', async () => {
+      expectAdminError(await http.get('/api/v1/admin/events/a%00b'), 400, 'validation_failed');
+      const before = await eventIds();
+      expectAdminError(await http.post('/api/v1/admin/events', newEvent({ name: 'a\u0000b' })), 400, 'validation_failed');
+      expect(await eventIds()).toEqual(before);
+    });
+
     it('rejects a body over BODY_LIMIT_BYTES with 413 and creates nothing', async () => {
       const before = await eventIds();
 

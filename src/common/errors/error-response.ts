@@ -26,6 +26,8 @@ function fromFastifyError(err: FastifyLikeError): DomainError | undefined {
       return new DomainError(ErrorCode.UnsupportedMediaType, 'Unsupported Content-Type; send application/json.');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new DomainError(ErrorCode.InvalidJson, 'The request body is empty but Content-Type is application/json.');
+    case 'FST_ERR_BAD_URL':
+      return new DomainError(ErrorCode.ValidationFailed, 'The request URL is not valid (malformed percent-encoding).');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new DomainError(ErrorCode.InvalidJson, 'The Content-Length header does not match the body.');
   }
@@ -33,6 +35,12 @@ function fromFastifyError(err: FastifyLikeError): DomainError | undefined {
     return new DomainError(ErrorCode.InvalidJson, `The request body is not valid JSON: ${err.message ?? ''}`.trim());
   }
   return undefined;
+}
+
+/** PostgreSQL refuses a NUL character in text (SQLSTATE 22021); only a caller's input can carry one. */
+function isNulInTextError(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } } | undefined;
+  return e?.code === '22021' || e?.driverError?.code === '22021';
 }
 
 function fromHttpException(err: HttpException): DomainError {
@@ -55,6 +63,9 @@ export function toDomainError(err: unknown): { error: DomainError; unexpected: b
     if (cause) return { error: cause, unexpected: false };
     const error = fromHttpException(err);
     return { error, unexpected: error.code === ErrorCode.Internal };
+  }
+  if (err && typeof err === 'object' && isNulInTextError(err)) {
+    return { error: new DomainError(ErrorCode.ValidationFailed, 'The request contains a NUL character (\\u0000), which is not allowed.'), unexpected: false };
   }
   const fastify = err && typeof err === 'object' ? fromFastifyError(err as FastifyLikeError) : undefined;
   if (fastify) return { error: fastify, unexpected: false };
