@@ -5,7 +5,10 @@ export const proxyErrors = {
   bodyNotObject: () => new DomainError(ErrorCode.ValidationFailed, 'The request body must be a JSON object.'),
   modelRequired: () =>
     new DomainError(ErrorCode.ModelRequired, 'The "model" field is required: name one of this event\'s deployments.', { param: 'model' }),
-  badApiVersion: () => new DomainError(ErrorCode.ValidationFailed, 'The api-version query parameter is malformed.', { param: 'api-version' }),
+  badApiVersion: () =>
+    new DomainError(ErrorCode.ValidationFailed, 'The api-version query parameter must be a dated version such as 2024-10-21 or 2025-04-01-preview.', {
+      param: 'api-version',
+    }),
   deploymentNotFound: (name: string, available: string[]) =>
     new DomainError(
       ErrorCode.DeploymentNotFound,

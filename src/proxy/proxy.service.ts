@@ -23,7 +23,8 @@ import { retryAfterMs } from './upstream/retry-after';
 import { UpstreamClient, UpstreamResponse } from './upstream/upstream-client';
 import { buildUpstreamRequest, supportsStreamOptions, UpstreamBody, UpstreamCall, UpstreamTarget, usesMaxCompletionTokens } from './upstream/upstream-request';
 
-const API_VERSION = /^[A-Za-z0-9._-]{1,64}$/;
+/** Azure's dated api-versions (2024-10-21, 2025-04-01-preview); anything else would only earn an upstream 404. */
+const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 /** Statuses after which another backend may well succeed. */
 const FAILOVER_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 /** The upstream refused *our* credentials or lacks the deployment: a configuration fault, not the caller's. */

@@ -6,6 +6,21 @@ import { DailyCounters, DayCount } from './daily-counters';
 import { DailyIncrement, UsageRepository } from './usage.repository';
 import type { UsageEntry } from './usage.types';
 
+/** PostgreSQL text cannot hold NUL and the columns have lengths: one hostile value must not poison a batch. */
+function clean(value: string, max: number): string {
+  return value.replaceAll('\u0000', '').slice(0, max);
+}
+
+export function fitForStorage(entry: UsageEntry): UsageEntry {
+  return {
+    ...entry,
+    requestId: entry.requestId === null ? null : clean(entry.requestId, 128),
+    deployment: clean(entry.deployment, 128),
+    route: clean(entry.route, 64),
+    errorCode: entry.errorCode === null ? null : clean(entry.errorCode, 64),
+  };
+}
+
 /** Beyond this many unwritten records (database down for long) the oldest are dropped, loudly. */
 const MAX_BUFFERED = 200_000;
 
@@ -61,7 +76,8 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
     return { day, ...(await this.counters.peek(attendeeId, day)) };
   }
 
-  record(entry: UsageEntry): void {
+  record(raw: UsageEntry): void {
+    const entry = fitForStorage(raw);
     if (entry.attendeeId) this.counters.addTokens(entry.attendeeId, entry.day, entry.totalTokens);
     this.buffer.push(entry);
     if (this.buffer.length > MAX_BUFFERED) {

@@ -4,6 +4,8 @@ import { DEFAULT_AZURE_API_VERSION } from '../../resources/resource.types';
 import { openPlannedBody, planModelRewrite } from '../multipart/multipart-body';
 import type { SpooledUpload } from '../multipart/multipart-spool';
 import { OPERATIONS, type Operation, type RouteFamily } from '../proxy-operations';
+import { DomainError } from '../../common/errors/domain-error';
+import { ErrorCode } from '../../common/errors/error-codes';
 
 /** The Azure AI Search api-version used when neither the resource nor the client names one. */
 export const DEFAULT_SEARCH_API_VERSION = '2024-07-01';
@@ -59,6 +61,18 @@ function openAiBase(baseUrl: string): string {
 
 const ACCEPT_JSON = 'application/json, text/event-stream';
 
+/** JSON.stringify, except that a body nested beyond what it can recurse into is the caller's 400, not our 500. */
+function serialize(value: unknown): string {
+  try {
+    return JSON.stringify(value);
+  } catch (err) {
+    if (err instanceof RangeError) {
+      throw new DomainError(ErrorCode.ValidationFailed, 'The request body is nested too deeply.');
+    }
+    throw err;
+  }
+}
+
 /** The body with `model` set (OpenAI-compatible upstreams) or removed (null: Azure reads the path). */
 function withModel(body: UpstreamBody, model: string | null): { body?: string | StreamedBody; contentType?: string } {
   switch (body.kind) {
@@ -66,7 +80,7 @@ function withModel(body: UpstreamBody, model: string | null): { body?: string | 
       return {};
     case 'json': {
       const { model: _model, ...rest } = body.value;
-      return { body: JSON.stringify(model === null ? rest : { ...body.value, model }), contentType: 'application/json' };
+      return { body: serialize(model === null ? rest : { ...body.value, model }), contentType: 'application/json' };
     }
     case 'multipart': {
       const { path, layout, contentType } = body.upload;
