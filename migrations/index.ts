@@ -1,5 +1,6 @@
 import { InitialSchema1732400000000 } from './1732400000000-initial-schema';
 import { EventRealtimeLimits1795500000000 } from './1795500000000-event-realtime-limits';
+import { Organisers1795600000000 } from './1795600000000-organisers';
 
 /** Listed explicitly so the same set runs from dist, from jest, and from the CLI. */
-export const MIGRATIONS = [InitialSchema1732400000000, EventRealtimeLimits1795500000000];
+export const MIGRATIONS = [InitialSchema1732400000000, EventRealtimeLimits1795500000000, Organisers1795600000000];

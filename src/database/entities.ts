@@ -1,4 +1,6 @@
 import { AttendeeEntity } from '../attendees/attendee.entity';
+import { EventOrganiserEntity } from '../auth/organiser/event-organiser.entity';
+import { OrganiserEntity } from '../auth/organiser/organiser.entity';
 import { EventResourceEntity } from '../events/event-resource.entity';
 import { EventEntity } from '../events/event.entity';
 import { ResourceEntity } from '../resources/resource.entity';
@@ -12,4 +14,6 @@ export const ENTITIES = [
   AttendeeEntity,
   UsageRecordEntity,
   AttendeeDailyUsageEntity,
+  OrganiserEntity,
+  EventOrganiserEntity,
 ];

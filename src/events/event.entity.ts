@@ -55,6 +55,10 @@ export class EventEntity {
   @Column({ name: 'model_aliases', type: 'jsonb', default: {} })
   modelAliases!: Record<string, string>;
 
+  /** The organiser who owns the event; null: administrators only (created with ADMIN_TOKEN, or before owners existed). */
+  @Column({ name: 'owner_id', type: 'uuid', nullable: true })
+  ownerId!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 

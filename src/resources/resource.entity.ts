@@ -49,6 +49,10 @@ export class ResourceEntity {
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 
+  /** The organiser who owns the resource; null: administrators only (created with ADMIN_TOKEN, or before owners existed). */
+  @Column({ name: 'owner_id', type: 'uuid', nullable: true })
+  ownerId!: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 
