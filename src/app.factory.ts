@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { Logger as Pino } from 'pino';
@@ -87,6 +88,8 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
     ],
     maxAge: 600,
   });
+  // Cookies carry sign-in sessions (organisers and attendees); each feature seals its own values.
+  await app.register(cookie);
   // Security headers. The CSP fits the portal and Swagger UI (same-origin scripts, Angular's inline
   // styles); resources stay loadable cross-origin because browser SDKs call the proxy from other sites.
   await app.register(helmet, {
