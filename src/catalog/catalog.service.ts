@@ -17,6 +17,7 @@ function toEvent(e: EventEntity): CatalogEvent {
     organizerName: e.organizerName,
     organizerEmail: e.organizerEmail,
     eventUrl: e.eventUrl,
+    imageUrl: e.imageUrl,
     startsAt: e.startsAt,
     endsAt: e.endsAt,
     timeZone: e.timeZone,
@@ -26,6 +27,7 @@ function toEvent(e: EventEntity): CatalogEvent {
     maxRealtimeSessionSeconds: e.maxRealtimeSessionSeconds,
     active: e.active,
     registrationMode: e.registrationMode,
+    registrationCode: e.registrationMode === 'code' ? e.registrationCode : null,
     modelAliases: e.modelAliases ?? {},
   };
 }

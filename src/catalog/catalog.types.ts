@@ -9,6 +9,7 @@ export interface CatalogEvent {
   organizerName: string;
   organizerEmail: string;
   eventUrl: string | null;
+  imageUrl: string | null;
   startsAt: Date;
   endsAt: Date;
   timeZone: string;
@@ -19,6 +20,8 @@ export interface CatalogEvent {
   maxRealtimeSessionSeconds: number;
   active: boolean;
   registrationMode: RegistrationMode;
+  /** The shared code of a `code`-mode event: keys `<eventId>@<code>/<who>` register on first use. */
+  registrationCode: string | null;
   modelAliases: Record<string, string>;
 }
 

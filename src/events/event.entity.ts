@@ -22,6 +22,10 @@ export class EventEntity {
   @Column({ name: 'event_url', type: 'varchar', length: 2048, nullable: true })
   eventUrl!: string | null;
 
+  /** Logo or banner shown on the registration page (and as event_image_url to Azure AI Proxy clients). */
+  @Column({ name: 'image_url', type: 'varchar', length: 2048, nullable: true })
+  imageUrl!: string | null;
+
   @Column({ name: 'starts_at', type: 'timestamptz' })
   startsAt!: Date;
 

@@ -9,6 +9,7 @@ const event = (overrides: Partial<CatalogEvent> = {}): CatalogEvent => ({
   organizerName: '',
   organizerEmail: '',
   eventUrl: null,
+  imageUrl: null,
   startsAt: new Date(NOW - 3_600_000),
   endsAt: new Date(NOW + 3_600_000),
   timeZone: 'UTC',
@@ -18,6 +19,7 @@ const event = (overrides: Partial<CatalogEvent> = {}): CatalogEvent => ({
   maxRealtimeSessionSeconds: 1800,
   active: true,
   registrationMode: 'open',
+  registrationCode: null,
   modelAliases: {},
   ...overrides,
 });
