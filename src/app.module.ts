@@ -11,6 +11,7 @@ import { DemoModule } from './demo/demo.module';
 import { DiagnosticsModule } from './diagnostics/diagnostics.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { LegacyModule } from './legacy/legacy.module';
 import { ProxyModule } from './proxy/proxy.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { ResourcesModule } from './resources/resources.module';
@@ -37,6 +38,7 @@ export class AppModule {
         RealtimeModule,
         DiagnosticsModule,
         DemoModule,
+        LegacyModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -8,7 +8,9 @@ export const MODEL_CLASSES = [
   'openai-audio-speech',
   'openai-realtime',
   'openai-responses',
+  'openai-assistant',
   'azure-ai-search',
+  'azure-ai-inference',
 ] as const;
 export type ModelClass = (typeof MODEL_CLASSES)[number];
 

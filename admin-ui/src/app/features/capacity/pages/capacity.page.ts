@@ -14,7 +14,7 @@ import { valueOf } from '../../../shared/resource-value';
 
 const LIVE_WINDOW_MIN = 5;
 /** Deployments metered in tokens per minute; image, audio and search quotas are counted differently. */
-const TOKEN_CLASSES = new Set<ModelClass>(['openai-chat', 'openai-completions', 'openai-responses']);
+const TOKEN_CLASSES = new Set<ModelClass>(['openai-chat', 'openai-completions', 'openai-responses', 'azure-ai-inference']);
 const VERDICT_LABEL: Record<Verdict, string> = { ok: 'Enough capacity', tight: 'Tight', over: 'Not enough capacity', unknown: 'Cannot tell' };
 
 @Component({

@@ -14,6 +14,7 @@ const modelClasses = [
   'openai-realtime',
   'openai-responses',
   'azure-ai-search',
+  'azure-ai-inference',
 ] as const satisfies readonly ModelClass[];
 export const MODEL_CLASSES: Exhaustive<ModelClass, typeof modelClasses> = modelClasses;
 
