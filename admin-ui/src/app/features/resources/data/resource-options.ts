@@ -13,6 +13,7 @@ const modelClasses = [
   'openai-audio-speech',
   'openai-realtime',
   'openai-responses',
+  'openai-assistant',
   'azure-ai-search',
   'azure-ai-inference',
 ] as const satisfies readonly ModelClass[];
