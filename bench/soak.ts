@@ -562,6 +562,7 @@ async function main(): Promise<void> {
       }).then((r) => r.arrayBuffer());
     }
 
+    await probe(proxy); // resets the probe's event-loop histogram, so boot and setup are not in the first sample
     process.stdout.write(
       `Soak: ${settings.rate} req/s, ${Math.round(settings.streamShare * 100)}% streaming, ${settings.minutes} min, ${info.database}, ` +
         `${settings.workers} worker(s), upstream ${settings.latencyMs} ms; proxy pid ${proxy.pid}, log ${logPath}\n`,
