@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { DiagnosticsModule } from './diagnostics/diagnostics.module';
+import { ImportModule } from './import/import.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { LegacyModule } from './legacy/legacy.module';
@@ -37,6 +38,7 @@ export class AppModule {
         ProxyModule,
         RealtimeModule,
         DiagnosticsModule,
+        ImportModule,
         DemoModule,
         LegacyModule,
       ],

@@ -3,6 +3,7 @@ import { EventOrganiserEntity } from '../auth/organiser/event-organiser.entity';
 import { OrganiserEntity } from '../auth/organiser/organiser.entity';
 import { EventResourceEntity } from '../events/event-resource.entity';
 import { EventEntity } from '../events/event.entity';
+import { ImportMappingEntity } from '../import/import-mapping.entity';
 import { ResourceEntity } from '../resources/resource.entity';
 import { AttendeeDailyUsageEntity } from '../usage/attendee-daily-usage.entity';
 import { UsageRecordEntity } from '../usage/usage-record.entity';
@@ -15,5 +16,6 @@ export const ENTITIES = [
   UsageRecordEntity,
   AttendeeDailyUsageEntity,
   OrganiserEntity,
+  ImportMappingEntity,
   EventOrganiserEntity,
 ];

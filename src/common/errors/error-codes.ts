@@ -42,6 +42,11 @@ export enum ErrorCode {
   UpstreamRateLimited = 'upstream_rate_limited',
   UpstreamTimeout = 'upstream_timeout',
   UpstreamError = 'upstream_error',
+  // Importing another product's database
+  ImportSourceUnavailable = 'import_source_unavailable',
+  ImportSourceUnsupported = 'import_source_unsupported',
+  ImportDecryptionFailed = 'import_decryption_failed',
+  ImportInProgress = 'import_in_progress',
 }
 
 /** Exhaustive: adding a code without a status is a compile error. */
@@ -81,6 +86,10 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.UpstreamRateLimited]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.UpstreamTimeout]: HttpStatus.GATEWAY_TIMEOUT,
   [ErrorCode.UpstreamError]: HttpStatus.BAD_GATEWAY,
+  [ErrorCode.ImportSourceUnavailable]: HttpStatus.BAD_GATEWAY,
+  [ErrorCode.ImportSourceUnsupported]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ErrorCode.ImportDecryptionFailed]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [ErrorCode.ImportInProgress]: HttpStatus.CONFLICT,
 };
 
 /** The OpenAI error `type` for each status class, as OpenAI's own API reports it. */
