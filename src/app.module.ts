@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AssistantsModule } from './assistants/assistants.module';
 import { AttendeesModule } from './attendees/attendees.module';
 import { AuthModule } from './auth/auth.module';
 import { CatalogModule } from './catalog/catalog.module';
@@ -36,6 +37,7 @@ export class AppModule {
         UsageModule,
         SimulatorModule,
         ProxyModule,
+        AssistantsModule,
         RealtimeModule,
         DiagnosticsModule,
         ImportModule,

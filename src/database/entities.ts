@@ -1,3 +1,4 @@
+import { AssistantObjectEntity } from '../assistants/assistant-object.entity';
 import { AttendeeEntity } from '../attendees/attendee.entity';
 import { EventOrganiserEntity } from '../auth/organiser/event-organiser.entity';
 import { OrganiserEntity } from '../auth/organiser/organiser.entity';
@@ -15,6 +16,7 @@ export const ENTITIES = [
   AttendeeEntity,
   UsageRecordEntity,
   AttendeeDailyUsageEntity,
+  AssistantObjectEntity,
   OrganiserEntity,
   ImportMappingEntity,
   EventOrganiserEntity,

@@ -34,6 +34,8 @@ export enum ErrorCode {
   ModelRequired = 'model_required',
   DailyRequestCapExceeded = 'daily_request_cap_exceeded',
   MaxTokensExceedsCap = 'max_tokens_exceeds_cap',
+  // Assistants: an object the caller's key did not create (or that does not exist)
+  AssistantObjectNotFound = 'object_not_found',
   // Realtime WebSocket sessions
   RealtimeSessionLimit = 'realtime_session_limit',
   UpgradeRequired = 'upgrade_required',
@@ -79,6 +81,7 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.ModelRequired]: HttpStatus.BAD_REQUEST,
   [ErrorCode.DailyRequestCapExceeded]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.MaxTokensExceedsCap]: HttpStatus.BAD_REQUEST,
+  [ErrorCode.AssistantObjectNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.RealtimeSessionLimit]: HttpStatus.TOO_MANY_REQUESTS,
   // Nest's HttpStatus enum lacks 426; a plain GET on a WebSocket endpoint is exactly that case.
   [ErrorCode.UpgradeRequired]: 426 as HttpStatus,

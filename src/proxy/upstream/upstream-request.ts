@@ -17,7 +17,7 @@ export interface StreamedBody {
 }
 
 export interface UpstreamRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: string | StreamedBody;

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { ProxyModule } from '../proxy/proxy.module';
+import { UsageModule } from '../usage/usage.module';
+import { AssistantObjectsRepository } from './assistant-objects.repository';
+import { AssistantOwnershipService } from './assistant-ownership.service';
+import { AssistantsController } from './assistants.controller';
+import { AssistantsService } from './assistants.service';
+
+@Module({
+  imports: [UsageModule, ProxyModule],
+  controllers: [AssistantsController],
+  providers: [AssistantsService, AssistantOwnershipService, AssistantObjectsRepository],
+})
+export class AssistantsModule {}
