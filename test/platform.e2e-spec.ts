@@ -193,7 +193,7 @@ describe('Platform: health, OpenAPI, errors, request ids, body limit, CORS', () 
       expectAdminError(await http.get('/api/v1/admin/events/%zz'), 400, 'validation_failed');
       const proxy = await http.get<{ error: Record<string, unknown> }>('/openai/v1/models/%c0%zz');
       expect(proxy.status).toBe(400);
-      expect(proxy.body.error).toEqual({ message: expect.any(String), type: 'invalid_request_error', code: 'validation_failed', param: null });
+      expect(proxy.body.error).toEqual({ message: expect.any(String), type: 'invalid_request_error', code: 'validation_failed', param: null, status: 400 });
     });
 
     it('answers a NUL character in an id or a stored field with 400, not a database 500', async () => {

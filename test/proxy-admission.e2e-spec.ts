@@ -181,7 +181,7 @@ describe('proxy admission', () => {
     it('refuses max_tokens or max_completion_tokens above the event cap, naming the cap', async () => {
       const error = expectOpenAiError(await chat(http, key, { model: 'chat', max_tokens: 257 }), 400, 'max_tokens_exceeds_cap');
       expect(error.param).toBe('max_tokens');
-      expect(error.message).toMatch(/limit of 256 tokens/);
+      expect(error.message).toMatch(/^max_tokens exceeds the event max token cap of 256 /);
       const completion = expectOpenAiError(await chat(http, key, { model: 'chat', max_completion_tokens: 10_000 }), 400, 'max_tokens_exceeds_cap');
       expect(completion.param).toBe('max_completion_tokens');
       expect(completion.message).toContain('256');

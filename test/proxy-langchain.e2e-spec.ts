@@ -62,6 +62,6 @@ describe('proxy with @langchain/openai', () => {
 
   it('surfaces a proxy refusal as an error naming the deployment', async () => {
     const sut = new ChatOpenAI({ model: 'missing', apiKey: key, configuration: { baseURL: `${t.url}/v1` }, maxRetries: 0 });
-    await expect(sut.invoke(PROMPT)).rejects.toThrow(/'missing' is not available for this event/);
+    await expect(sut.invoke(PROMPT)).rejects.toThrow(/Deployment 'missing' not found for this event/);
   });
 });

@@ -122,7 +122,7 @@ describe('realtime governance', () => {
 
       expect(refused.status).toBe(429);
       expect(JSON.parse(refused.body)).toEqual({
-        error: { message: expect.stringContaining('2 realtime sessions'), type: 'rate_limit_error', code: 'realtime_session_limit', param: null },
+        error: { message: expect.stringContaining('2 realtime sessions'), type: 'rate_limit_error', code: 'realtime_session_limit', param: null, status: 429 },
       });
       for (const c of [second, othersFirst, third]) c.close();
     });

@@ -178,6 +178,12 @@ export class CatalogService implements OnModuleInit, OnApplicationShutdown {
     return this.snapshot.deployments.get(eventId) ?? new Map();
   }
 
+  /** A key registered here a moment ago (a shared-code key's first use): known at once, without a reload. */
+  remember(attendee: CatalogAttendee): void {
+    this.unknownKeys.delete(attendee.keyHash);
+    this.snapshot.attendeesByHash.set(attendee.keyHash, attendee);
+  }
+
   /**
    * Looks a key hash up in memory; a miss (a key issued by another replica in the last second) falls
    * back to one indexed query, and unknown keys are remembered briefly so a flood of bad keys cannot

@@ -10,13 +10,19 @@ export type Operation =
   | 'speech'
   | 'responses'
   | 'search'
-  | 'searchGet';
+  | 'searchGet'
+  | 'chatExtensions'
+  | 'inferenceChat'
+  | 'inferenceCompletions'
+  | 'inferenceEmbeddings'
+  | 'inferenceImageEmbeddings'
+  | 'inferenceInfo';
 
 /**
  * The URL families clients use; they differ in where the deployment name comes from (the path on Azure
  * dated routes and search, the body's `model` otherwise).
  */
-export type RouteFamily = 'azure' | 'azure-v1' | 'openai' | 'search';
+export type RouteFamily = 'azure' | 'azure-v1' | 'openai' | 'search' | 'inference';
 
 export interface OperationSpec {
   /** Path after `/deployments/{d}/` (Azure) or `/v1/` (OpenAI); after `/indexes/{i}/` for search. */
@@ -33,8 +39,11 @@ export interface OperationSpec {
   streamOptions: boolean;
   /** Generates text, so a record without reported usage is estimated rather than zero. */
   generatesTokens: boolean;
-  /** Where the upstream URL points: a deployment's route, the Responses API, or an Azure AI Search index. */
-  upstream: 'deployment' | 'responses' | 'search';
+  /**
+   * Where the upstream URL points: a deployment's route, the Responses API, an Azure AI Search index, or an
+   * Azure AI Inference endpoint (`{endpoint}/{path}`, deployment in the `azureml-model-deployment` header).
+   */
+  upstream: 'deployment' | 'responses' | 'search' | 'inference';
 }
 
 const json = { method: 'POST', body: 'json', response: 'json', streamOptions: false, generatesTokens: false, upstream: 'deployment' } as const;
@@ -53,6 +62,14 @@ export const OPERATIONS: Record<Operation, OperationSpec> = {
   responses: { ...json, path: 'responses', classes: ['openai-responses', 'openai-chat'], tokenCap: 'max_output_tokens', generatesTokens: true, upstream: 'responses' },
   search: { ...json, path: 'docs/search', classes: ['azure-ai-search'], response: 'bytes', upstream: 'search' },
   searchGet: { ...json, path: 'docs', classes: ['azure-ai-search'], method: 'GET', body: 'none', response: 'bytes', upstream: 'search' },
+  // Azure's retired on-your-data route (api-versions up to 2023-12-01-preview), still used by old workshop material.
+  chatExtensions: { ...json, path: 'extensions/chat/completions', classes: ['openai-chat'], tokenCap: 'max_tokens', generatesTokens: true },
+  // Azure AI Inference rejects unknown body fields (unless extra-parameters says otherwise), so no stream_options.
+  inferenceChat: { ...json, path: 'chat/completions', classes: ['azure-ai-inference'], tokenCap: 'max_tokens', generatesTokens: true, upstream: 'inference' },
+  inferenceCompletions: { ...json, path: 'completions', classes: ['azure-ai-inference'], tokenCap: 'max_tokens', generatesTokens: true, upstream: 'inference' },
+  inferenceEmbeddings: { ...json, path: 'embeddings', classes: ['azure-ai-inference'], upstream: 'inference' },
+  inferenceImageEmbeddings: { ...json, path: 'images/embeddings', classes: ['azure-ai-inference'], upstream: 'inference' },
+  inferenceInfo: { ...json, path: 'info', classes: ['azure-ai-inference'], method: 'GET', body: 'none', upstream: 'inference' },
 };
 
 export interface ProxyCall {
@@ -62,4 +79,6 @@ export interface ProxyCall {
   deployment?: string;
   /** The client's `api-version` query value, if any. */
   apiVersion?: string;
+  /** Azure AI Inference: the client's `extra-parameters` header (pass-through | drop | error), passed on. */
+  extraParameters?: string;
 }

@@ -93,6 +93,16 @@ export class AzureProxyController {
     return this.proxy.handle({ family: 'azure', operation: 'chat', deployment, apiVersion }, p, req, reply);
   }
 
+  @Post(azure('extensions/chat/completions'))
+  @ProxyRoute('Chat completions on your data, legacy extensions route (Azure OpenAI)', {
+    description:
+      'Azure\'s on-your-data route of api-versions up to 2023-12-01-preview (dataSources in the body), forwarded to the chat deployment; ' +
+      'without an api-version the proxy sends 2023-12-01-preview.',
+  })
+  chatExtensions(@Param('deployment') deployment: string, @Query('api-version') apiVersion: string | undefined, @Attendee() p: AttendeePrincipal, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    return this.proxy.handle({ family: 'azure', operation: 'chatExtensions', deployment, apiVersion }, p, req, reply);
+  }
+
   @Post(azure('completions'))
   @ProxyRoute('Completions (Azure OpenAI)')
   completions(@Param('deployment') deployment: string, @Query('api-version') apiVersion: string | undefined, @Attendee() p: AttendeePrincipal, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {

@@ -9,11 +9,12 @@ export const proxyErrors = {
     new DomainError(ErrorCode.ValidationFailed, 'The api-version query parameter must be a dated version such as 2024-10-21 or 2025-04-01-preview.', {
       param: 'api-version',
     }),
+  // Worded as Azure AI Proxy worded it, so workshop material that quotes the message stays true.
   deploymentNotFound: (name: string, available: string[]) =>
     new DomainError(
       ErrorCode.DeploymentNotFound,
-      `The deployment '${name}' is not available for this event.` +
-        (available.length ? ` Available deployments: ${available.join(', ')}.` : ' This event has no deployments yet.'),
+      `Deployment '${name}' not found for this event.` +
+        (available.length ? ` Available deployments are: ${available.join(', ')}` : ' This event has no deployments yet.'),
       { param: 'model' },
     ),
   indexNotFound: (name: string, available: string[]) =>
@@ -39,9 +40,11 @@ export const proxyErrors = {
       param: 'model',
     }),
   tokenCap: (param: string, asked: unknown, cap: number) =>
-    new DomainError(ErrorCode.MaxTokensExceedsCap, `${param} (${String(asked)}) exceeds this event's limit of ${cap} tokens per request.`, {
-      param,
-    }),
+    new DomainError(
+      ErrorCode.MaxTokensExceedsCap,
+      `${param} exceeds the event max token cap of ${cap} (you asked for ${String(asked)}). Ask for ${cap} or fewer, or leave ${param} out to get the cap.`,
+      { param },
+    ),
   badTokenValue: (param: string) => new DomainError(ErrorCode.ValidationFailed, `${param} must be a positive integer.`, { param }),
   dailyCap: (cap: number, resetsAt: Date, retryAfterMs: number, headers: Record<string, string>) =>
     new DomainError(

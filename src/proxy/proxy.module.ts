@@ -5,6 +5,7 @@ import { LoadBalancer } from './load-balancing/load-balancer';
 import { WeightedRoundRobinBalancer } from './load-balancing/weighted-round-robin.balancer';
 import { ModelsService } from './models.service';
 import { MultipartContentTypeParser } from './multipart/multipart-parser';
+import { InferenceProxyController } from './inference/inference.controller';
 import { AzureProxyController, OpenAiProxyController } from './proxy.controller';
 import { ProxyService } from './proxy.service';
 import { SearchProxyController } from './search-proxy.controller';
@@ -12,7 +13,7 @@ import { UpstreamClient } from './upstream/upstream-client';
 
 @Module({
   imports: [UsageModule],
-  controllers: [AzureProxyController, OpenAiProxyController, SearchProxyController],
+  controllers: [AzureProxyController, OpenAiProxyController, SearchProxyController, InferenceProxyController],
   providers: [
     ProxyService,
     ModelsService,

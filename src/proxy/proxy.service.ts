@@ -146,7 +146,7 @@ export class ProxyService {
         }
         return { kind: 'json', value: out };
       };
-      const upstreamCall: UpstreamCall = { operation: call.operation, family: call.family, apiVersion: call.apiVersion };
+      const upstreamCall: UpstreamCall = { operation: call.operation, family: call.family, apiVersion: call.apiVersion, extraParameters: call.extraParameters };
       if (call.family === 'search') {
         const queryAt = request.url.indexOf('?');
         if (spec.method === 'GET' && queryAt >= 0) upstreamCall.query = request.url.slice(queryAt + 1);

@@ -25,7 +25,8 @@ export function authorize(surface: Surface, headers: HeaderBag, config: Simulato
   const { apiKey, bearer } = readCredentials(headers);
   switch (surface) {
     case 'azure':
-    case 'azure-v1': {
+    case 'azure-v1':
+    case 'inference': {
       const ok = apiKey === config.apiKey || (bearer !== undefined && (bearer === config.apiKey || config.bearerTokens.includes(bearer)));
       if (!ok) throw errors.azureUnauthorized();
       return;

@@ -1,7 +1,10 @@
 import { STATUS_CODES } from 'node:http';
 
-/** Which upstream the request addressed: error bodies and headers differ between Azure and OpenAI. */
-export type Surface = 'azure' | 'azure-v1' | 'openai' | 'search';
+/**
+ * Which upstream the request addressed: error bodies and headers differ between Azure and OpenAI.
+ * `inference` is Azure AI Inference (model-catalog endpoints: `{endpoint}/chat/completions`, …).
+ */
+export type Surface = 'azure' | 'azure-v1' | 'openai' | 'search' | 'inference';
 
 /** Thrown anywhere in the pipeline; the app's error handler writes it verbatim. */
 export class SimulatedError extends Error {

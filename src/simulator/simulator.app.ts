@@ -5,6 +5,7 @@ import { boundaryOf, parseMultipart } from './multipart';
 import { sendError } from './pipeline';
 import { redactHeaders, redactQuery } from './request-log';
 import { registerAdminRoutes } from './routes/admin.routes';
+import { registerAiInferenceRoutes } from './routes/ai-inference.routes';
 import { registerAssistantsRoutes } from './routes/assistants.routes';
 import { registerModelRoutes } from './routes/model.routes';
 import { registerRealtimeRoutes } from './routes/realtime.routes';
@@ -100,6 +101,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<F
   app.addHook('onClose', async () => state.closing.abort());
   registerModelRoutes(app, state);
   registerSearchRoutes(app, state);
+  registerAiInferenceRoutes(app, state);
   registerRealtimeRoutes(app, state);
   registerAssistantsRoutes(app, state);
   registerAdminRoutes(app, state);

@@ -12,7 +12,7 @@ export interface ApiError {
 }
 
 export interface OpenAiError {
-  error: { message: string; type: string; code: string | null; param: string | null };
+  error: { message: string; type: string; code: string | null; param: string | null; status?: number };
 }
 
 export interface Page<T> {

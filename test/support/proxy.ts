@@ -26,11 +26,11 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T
   }
 }
 
-/** Asserts an OpenAI-shaped error with its status, code and a non-empty message; returns the error object. */
+/** Asserts an OpenAI-shaped error with its status (in the body too), code and a non-empty message; returns the error object. */
 export function expectOpenAiError(res: HttpResult, status: number, code: string): OpenAiError['error'] {
   expect({ status: res.status, body: res.body }).toMatchObject({ status, body: { error: { code } } });
   const error = (res.body as OpenAiError).error;
-  expect(error).toEqual({ message: expect.any(String), type: expect.any(String), code, param: error.param ?? null });
+  expect(error).toEqual({ message: expect.any(String), type: expect.any(String), code, param: error.param ?? null, status });
   expect(error.message.length).toBeGreaterThan(0);
   return error;
 }

@@ -93,6 +93,8 @@ export function buildErrorResponse(err: unknown, url: string, requestId: string)
           type: openAiErrorType(status),
           code: error.code,
           param: error.options.param ?? null,
+          // The status in the body too (as Azure's own content-filter errors carry it), for clients that log only bodies.
+          status,
         },
       }
     : {

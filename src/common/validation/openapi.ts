@@ -42,6 +42,7 @@ export const OpenAiErrorSchema = z
       type: z.string(),
       code: z.string().nullable(),
       param: z.string().nullable(),
+      status: z.int().describe('The HTTP status, repeated in the body'),
     }),
   })
 ;

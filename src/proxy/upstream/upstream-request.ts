@@ -9,6 +9,8 @@ import { ErrorCode } from '../../common/errors/error-codes';
 
 /** The Azure AI Search api-version used when neither the resource nor the client names one. */
 export const DEFAULT_SEARCH_API_VERSION = '2024-07-01';
+/** The last api-version that serves `extensions/chat/completions` (later ones take data_sources on chat/completions). */
+export const EXTENSIONS_API_VERSION = '2023-12-01-preview';
 
 /** A body streamed from the spooled upload; open() gives a fresh stream for each attempt. */
 export interface StreamedBody {
@@ -46,6 +48,8 @@ export interface UpstreamCall {
   query?: string;
   /** Search: the client's Accept header (it picks the OData metadata level). */
   accept?: string;
+  /** Azure AI Inference: the client's `extra-parameters` header. */
+  extraParameters?: string;
 }
 
 /** Reasoning models reject max_tokens; they take max_completion_tokens. */
@@ -120,6 +124,19 @@ export function buildUpstreamRequest(target: UpstreamTarget, call: UpstreamCall,
     return { method: 'POST', url: `${index}/${spec.path}?api-version=${encodeURIComponent(apiVersion)}`, headers, body: out.body };
   }
 
+  if (spec.upstream === 'inference') {
+    // Azure AI Inference (serverless and Foundry model endpoints) takes the key as a bearer token and picks
+    // the deployment from azureml-model-deployment; `model` in the body names it too on multi-model endpoints.
+    if (apiKey) headers.authorization = `Bearer ${apiKey}`;
+    headers['azureml-model-deployment'] = resource.deploymentName;
+    if (call.extraParameters) headers['extra-parameters'] = call.extraParameters;
+    const out = withModel(body, resource.deploymentName);
+    if (out.contentType) headers['content-type'] = out.contentType;
+    const apiVersion = call.apiVersion ?? resource.apiVersion ?? undefined;
+    const query = apiVersion ? `?api-version=${encodeURIComponent(apiVersion)}` : '';
+    return { method: spec.method, url: `${baseUrl}/${spec.path}${query}`, headers, body: out.body };
+  }
+
   if (resource.upstream === 'openai') {
     if (apiKey) headers.authorization = `Bearer ${apiKey}`;
     const out = withModel(body, resource.modelName ?? resource.deploymentName);
@@ -138,7 +155,8 @@ export function buildUpstreamRequest(target: UpstreamTarget, call: UpstreamCall,
         : `${baseUrl}/openai/v1/${spec.path}`;
     return { method: 'POST', url, headers, body: out.body };
   }
-  const apiVersion = encodeURIComponent(call.apiVersion ?? resource.apiVersion ?? DEFAULT_AZURE_API_VERSION);
+  const fallbackVersion = call.operation === 'chatExtensions' ? EXTENSIONS_API_VERSION : (resource.apiVersion ?? DEFAULT_AZURE_API_VERSION);
+  const apiVersion = encodeURIComponent(call.apiVersion ?? fallbackVersion);
   const deployment = encodeURIComponent(resource.deploymentName);
   // Azure selects the model by the path; a client's `model` (an alias, say) would only confuse logs.
   const out = withModel(body, null);

@@ -43,6 +43,10 @@ export function registerModelRoutes(app: FastifyInstance, state: SimulatorState)
       runOperation(state, { surface: 'azure', operation, pathDeployment: request.params.deployment }, HANDLERS[operation], request, reply),
     );
   }
+  // Azure's retired on-your-data route (api-versions up to 2023-12-01-preview): a chat completion.
+  app.post<{ Params: { deployment: string } }>('/openai/deployments/:deployment/extensions/chat/completions', (request, reply) =>
+    runOperation(state, { surface: 'azure', operation: 'chat', pathDeployment: request.params.deployment }, chatHandler, request, reply),
+  );
   // The dated preview Responses API names the deployment in the body, not the path.
   app.post('/openai/responses', (request, reply) =>
     runOperation(state, { surface: 'azure', operation: 'responses' }, responsesHandler, request, reply),

@@ -18,7 +18,7 @@ export const BETA_PROTOCOL = 'openai-beta.realtime-v1';
 const MAX_PAYLOAD = 16 * 1024 * 1024;
 
 interface RealtimeTarget {
-  surface: Exclude<Surface, 'search'>;
+  surface: Exclude<Surface, 'search' | 'inference'>;
   flavour: RealtimeFlavour;
   deployment: string;
 }
