@@ -17,6 +17,7 @@ import { LegacyModule } from './legacy/legacy.module';
 import { ProxyModule } from './proxy/proxy.module';
 import { RealtimeModule } from './realtime/realtime.module';
 import { ResourcesModule } from './resources/resources.module';
+import { SharedStateModule } from './shared-state/shared-state.module';
 import { SimulatorModule } from './simulator/simulator.module';
 import { UsageModule } from './usage/usage.module';
 
@@ -28,6 +29,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(),
+        SharedStateModule,
         CatalogModule,
         AuthModule,
         HealthModule,

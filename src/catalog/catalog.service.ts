@@ -25,6 +25,12 @@ function toEvent(e: EventEntity): CatalogEvent {
     dailyRequestCap: e.dailyRequestCap,
     maxRealtimeSessions: e.maxRealtimeSessions,
     maxRealtimeSessionSeconds: e.maxRealtimeSessionSeconds,
+    tokenLimits: {
+      attendeePerMinute: e.attendeeTokensPerMinute,
+      attendeePerDay: e.attendeeTokensPerDay,
+      eventPerMinute: e.eventTokensPerMinute,
+      eventPerDay: e.eventTokensPerDay,
+    },
     active: e.active,
     registrationMode: e.registrationMode,
     registrationCode: e.registrationMode === 'code' ? e.registrationCode : null,

@@ -18,11 +18,20 @@ export interface CatalogEvent {
   /** Realtime sessions one attendee may hold open at once. */
   maxRealtimeSessions: number;
   maxRealtimeSessionSeconds: number;
+  /** Token budgets, null meaning unlimited. */
+  tokenLimits: TokenLimits;
   active: boolean;
   registrationMode: RegistrationMode;
   /** The shared code of a `code`-mode event: keys `<eventId>@<code>/<who>` register on first use. */
   registrationCode: string | null;
   modelAliases: Record<string, string>;
+}
+
+export interface TokenLimits {
+  attendeePerMinute: number | null;
+  attendeePerDay: number | null;
+  eventPerMinute: number | null;
+  eventPerDay: number | null;
 }
 
 export interface CatalogResource {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Env, parseEnv } from './env.schema';
 
@@ -27,6 +28,8 @@ export class AppConfig {
     breaker: { failureThreshold: number; windowMs: number; openMs: number };
   };
   readonly cache!: { refreshMs: number };
+  /** Cluster workers and the shared state (counters, budgets, positions, invalidation) behind them. */
+  readonly scale!: { workers: number; redisUrl?: string; redisKeyPrefix: string };
   readonly usage!: { flushMs: number; batchSize: number };
 
   constructor(values: AppConfig) {
@@ -133,6 +136,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
     },
     cache: { refreshMs: env.CACHE_REFRESH_MS },
+    scale: { workers: env.WORKERS ?? availableParallelism(), redisUrl: env.REDIS_URL, redisKeyPrefix: env.REDIS_KEY_PREFIX },
     usage: { flushMs: env.USAGE_FLUSH_MS, batchSize: env.USAGE_BATCH_SIZE },
   });
 }

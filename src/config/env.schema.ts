@@ -42,6 +42,13 @@ export const envSchema = z.object({
   CACHE_REFRESH_MS: int(100, 60_000).default(1_000),
   USAGE_FLUSH_MS: int(10, 60_000).default(500),
   USAGE_BATCH_SIZE: int(1, 10_000).default(500),
+  /** Worker processes behind one port; unset means one per core, 1 keeps a single process. */
+  WORKERS: int(1, 256).optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  REDIS_KEY_PREFIX: z.string().max(100).default('aiproxy:'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -47,6 +47,19 @@ export class EventEntity {
   @Column({ name: 'max_realtime_session_seconds', type: 'integer', default: 1800 })
   maxRealtimeSessionSeconds!: number;
 
+  /** Token budgets (reserve-then-settle, see TokenBudgets); null is unlimited. */
+  @Column({ name: 'attendee_tokens_per_minute', type: 'integer', nullable: true })
+  attendeeTokensPerMinute!: number | null;
+
+  @Column({ name: 'attendee_tokens_per_day', type: 'integer', nullable: true })
+  attendeeTokensPerDay!: number | null;
+
+  @Column({ name: 'event_tokens_per_minute', type: 'integer', nullable: true })
+  eventTokensPerMinute!: number | null;
+
+  @Column({ name: 'event_tokens_per_day', type: 'integer', nullable: true })
+  eventTokensPerDay!: number | null;
+
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 

@@ -53,6 +53,22 @@ export const proxyErrors = {
       // SDKs sleep for the whole retry-after (hours, here) before retrying; tell them to give up instead.
       { retryAfterMs, headers: { ...headers, 'x-should-retry': 'false' } },
     ),
+  tokenLimit: (limit: string, cap: number, retryAfterMs: number, perDay: boolean) =>
+    new DomainError(
+      ErrorCode.TokenLimitExceeded,
+      `This request was refused by the ${limit} limit: ${cap} tokens ${limit.startsWith('event') ? 'for the whole event' : 'per attendee'} ` +
+        `per ${perDay ? 'day' : 'minute'} are in use (reserved as prompt + max_tokens until each answer ends). ` +
+        `Retry after ${Math.ceil(retryAfterMs / 1000)} s${perDay ? ', when the day ends in the event time zone' : ''}, or ask for fewer max_tokens.`,
+      {
+        retryAfterMs,
+        headers: {
+          'x-ratelimit-limit-tokens': String(cap),
+          'x-ratelimit-remaining-tokens': '0',
+          // A day's budget frees hours from now: SDKs must not sleep that long before retrying.
+          ...(perDay ? { 'x-should-retry': 'false' } : {}),
+        },
+      },
+    ),
   allCooling: (deployment: string, retryAfterMs: number) =>
     new DomainError(ErrorCode.UpstreamRateLimited, `Every backend of '${deployment}' is rate limited right now. Retry after ${Math.ceil(retryAfterMs / 1000)} s.`, {
       retryAfterMs,

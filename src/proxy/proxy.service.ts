@@ -10,6 +10,8 @@ import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { dayKey, nextMidnight } from '../events/event-window';
 import { BuiltinSimulator } from '../simulator/builtin-simulator.service';
+import type { Ticket } from '../usage/daily-counters';
+import { countsTokens, hasTokenLimits, tokenReservation } from '../usage/token-budget';
 import { estimatePromptTokens } from '../usage/token-estimator';
 import { UsageService } from '../usage/usage.service';
 import { BackendHealthService } from './load-balancing/backend-health.service';
@@ -64,6 +66,8 @@ interface Draft {
   streamed: boolean;
   ttfbMs: number | null;
   outcome?: RelayOutcome;
+  /** The admission's reservation, settled to the real usage (or released) when the request ends. */
+  ticket?: Ticket;
 }
 
 @Injectable()
@@ -121,16 +125,30 @@ export class ProxyService {
       if (call.apiVersion !== undefined && !API_VERSION.test(call.apiVersion)) throw proxyErrors.badApiVersion();
       const needsCap = spec.tokenCap !== undefined && this.checkTokenCap(body, event.maxTokenCap, spec.tokenCap);
 
-      const take = await this.usage.takeDailyRequest(attendee.id, day, event.dailyRequestCap);
+      // One atomic step over the daily request cap and the token budgets (shared by every worker and replica).
+      const resetsAt = nextMidnight(now, event.timeZone);
+      const metered = countsTokens(spec);
+      const admission = await this.usage.admit({
+        eventId: event.id,
+        attendeeId: attendee.id,
+        day,
+        now: now.getTime(),
+        msToMidnight: resetsAt.getTime() - now.getTime(),
+        dailyRequestCap: event.dailyRequestCap,
+        limits: event.tokenLimits,
+        reserve: metered && hasTokenLimits(event.tokenLimits) ? tokenReservation(body, spec, event.maxTokenCap) : 0,
+        metered,
+      });
+      if (!admission.ok && admission.limit !== 'requests-per-day') {
+        throw proxyErrors.tokenLimit(admission.limit, admission.cap, admission.retryAfterMs, admission.limit.endsWith('per-day'));
+      }
       const limitHeaders = {
         'x-ratelimit-limit-requests': String(event.dailyRequestCap),
-        'x-ratelimit-remaining-requests': String(Math.max(0, event.dailyRequestCap - take.used)),
+        'x-ratelimit-remaining-requests': String(Math.max(0, event.dailyRequestCap - admission.used)),
       };
       void reply.headers(limitHeaders);
-      if (!take.ok) {
-        const resetsAt = nextMidnight(now, event.timeZone);
-        throw proxyErrors.dailyCap(event.dailyRequestCap, resetsAt, resetsAt.getTime() - now.getTime(), limitHeaders);
-      }
+      if (!admission.ok) throw proxyErrors.dailyCap(event.dailyRequestCap, resetsAt, resetsAt.getTime() - now.getTime(), limitHeaders);
+      draft.ticket = admission.ticket;
       draft.counted = true;
 
       const wantsStream = body.stream === true;
@@ -220,7 +238,8 @@ export class ProxyService {
     }
     // A request that never got an answer from a model does not use up the attendee's allowance.
     if (draft.counted && !(err instanceof DomainError && err.code === ErrorCode.DailyRequestCapExceeded)) {
-      this.usage.refundDailyRequest(attendeeId, day);
+      // With a ticket the refund goes with the settle (one shared-state call).
+      if (!draft.ticket) this.usage.refundDailyRequest(attendeeId, day);
       draft.counted = false;
     }
   }
@@ -236,7 +255,9 @@ export class ProxyService {
       estimated = true;
     }
     if (draft.status === 499 && outcome === undefined && draft.resourceId) estimated = true;
-    this.usage.record({
+    if (draft.ticket) this.usage.settle(draft.ticket, tokens?.totalTokens ?? 0, !draft.counted);
+    this.usage.record(
+      {
       requestId: draft.requestId,
       eventId: principal.event.id,
       attendeeId: principal.attendee.id,
@@ -256,7 +277,9 @@ export class ProxyService {
       day,
       createdAt: now,
       counted: draft.counted,
-    });
+      },
+      draft.ticket !== undefined,
+    );
   }
 
   private requireObject(body: unknown): Record<string, unknown> {

@@ -17,6 +17,7 @@ const event = (overrides: Partial<CatalogEvent> = {}): CatalogEvent => ({
   dailyRequestCap: 100,
   maxRealtimeSessions: 2,
   maxRealtimeSessionSeconds: 1800,
+  tokenLimits: { attendeePerMinute: null, attendeePerDay: null, eventPerMinute: null, eventPerDay: null },
   active: true,
   registrationMode: 'open',
   registrationCode: null,

@@ -56,6 +56,15 @@ export class UsageRepository {
     return { requests: row?.requests ?? 0, tokens: Number(row?.tokens ?? 0) };
   }
 
+  /** Tokens all attendees of an event used on a day: where the event's daily token budget starts. */
+  async eventDailyTokens(eventId: string, day: string): Promise<number> {
+    const rows = (await this.dataSource.query(
+      'SELECT COALESCE(SUM(d.tokens), 0) AS tokens FROM attendee_daily_usage d JOIN attendees a ON a.id = d.attendee_id WHERE a.event_id = $1 AND d.day = $2',
+      [eventId, day],
+    )) as { tokens: string | number }[];
+    return Number(rows[0]?.tokens ?? 0);
+  }
+
   /** Writes a batch of records and the daily counters they add to, atomically. */
   async writeBatch(entries: UsageEntry[], increments: DailyIncrement[]): Promise<void> {
     await this.dataSource.transaction(async (m) => {

@@ -1,8 +1,11 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
+import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { DatabaseLifecycle } from '../database/database-lifecycle';
 import { dayKey } from '../events/event-window';
-import { DailyCounters, DayCount } from './daily-counters';
+import { SharedStateService } from '../shared-state/shared-state.service';
+import { AdmissionOutcome, AdmissionRequest, DailyCounters, DayCount, Ticket } from './daily-counters';
 import { DailyIncrement, UsageRepository } from './usage.repository';
 import type { UsageEntry } from './usage.types';
 
@@ -41,8 +44,12 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
     private readonly usage: UsageRepository,
     private readonly config: AppConfig,
     lifecycle: DatabaseLifecycle,
+    shared: SharedStateService,
   ) {
-    this.counters = new DailyCounters((attendeeId, day) => this.usage.dailyUsage(attendeeId, day));
+    this.counters = new DailyCounters(shared, {
+      attendeeDay: (attendeeId, day) => this.usage.dailyUsage(attendeeId, day),
+      eventDayTokens: (eventId, day) => this.usage.eventDailyTokens(eventId, day),
+    });
     // Requests that finish while the HTTP server drains are written just before the database closes.
     lifecycle.onBeforeClose(async () => {
       await this.flush();
@@ -67,7 +74,28 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   refundDailyRequest(attendeeId: string, day: string): void {
-    this.counters.refund(attendeeId, day);
+    this.counters.refund(attendeeId, day).catch((err: unknown) => this.logger.error({ err }, 'Refunding a daily request failed'));
+  }
+
+  /**
+   * Admits a proxied request against the daily request cap and the token budgets in one atomic step,
+   * reserving `reserve` tokens; the ticket is settled (or released) with settle().
+   */
+  async admit(req: AdmissionRequest): Promise<AdmissionOutcome> {
+    try {
+      return await this.counters.admit(req);
+    } catch (err) {
+      // An attendee's first request of the day loads their count; with the database down it cannot be checked.
+      this.logger.warn({ err: (err as Error)?.message }, 'Loading a daily count failed; the database is unreachable');
+      throw new DomainError(ErrorCode.ServiceUnavailable, "The proxy cannot reach its database to check today's allowance. Please retry shortly.", {
+        retryAfterMs: 5_000,
+      });
+    }
+  }
+
+  /** Settles a reservation to the tokens really used; `refund` also gives the request back. Never throws. */
+  settle(ticket: Ticket, tokens: number, refund: boolean): void {
+    this.counters.settle(ticket, tokens, refund).catch((err: unknown) => this.logger.error({ err }, 'Settling a token reservation failed'));
   }
 
   /** Today's requests and tokens for an attendee, "today" being the calendar day in the event's zone. */
@@ -76,9 +104,14 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
     return { day, ...(await this.counters.peek(attendeeId, day)) };
   }
 
-  record(raw: UsageEntry): void {
+  /** `tokensSettled`: the tokens were already counted by settle() (proxied requests with a ticket). */
+  record(raw: UsageEntry, tokensSettled = false): void {
     const entry = fitForStorage(raw);
-    if (entry.attendeeId) this.counters.addTokens(entry.attendeeId, entry.day, entry.totalTokens);
+    if (entry.attendeeId && !tokensSettled && entry.totalTokens > 0) {
+      this.counters
+        .addTokens(entry.eventId, entry.attendeeId, entry.day, entry.totalTokens)
+        .catch((err: unknown) => this.logger.error({ err }, 'Counting tokens failed'));
+    }
     this.buffer.push(entry);
     if (this.buffer.length > MAX_BUFFERED) {
       const dropped = this.buffer.length - MAX_BUFFERED;

@@ -33,6 +33,7 @@ export enum ErrorCode {
   DeploymentClassMismatch = 'deployment_class_mismatch',
   ModelRequired = 'model_required',
   DailyRequestCapExceeded = 'daily_request_cap_exceeded',
+  TokenLimitExceeded = 'token_limit_exceeded',
   MaxTokensExceedsCap = 'max_tokens_exceeds_cap',
   // Assistants: an object the caller's key did not create (or that does not exist)
   AssistantObjectNotFound = 'object_not_found',
@@ -80,6 +81,7 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.DeploymentClassMismatch]: HttpStatus.BAD_REQUEST,
   [ErrorCode.ModelRequired]: HttpStatus.BAD_REQUEST,
   [ErrorCode.DailyRequestCapExceeded]: HttpStatus.TOO_MANY_REQUESTS,
+  [ErrorCode.TokenLimitExceeded]: HttpStatus.TOO_MANY_REQUESTS,
   [ErrorCode.MaxTokensExceedsCap]: HttpStatus.BAD_REQUEST,
   [ErrorCode.AssistantObjectNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.RealtimeSessionLimit]: HttpStatus.TOO_MANY_REQUESTS,
