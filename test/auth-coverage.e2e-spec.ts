@@ -12,6 +12,10 @@ const PUBLIC = new Set([
   'get /readyz',
   'post /api/v1/events/{eventId}/attendees',
   'get /api/v1/events/{eventId}',
+  // Attendee sign-in: starting it, the provider's redirect back, and signing out need no credentials.
+  'get /api/v1/attendee/auth/{provider}/login',
+  'get /api/v1/attendee/auth/{provider}/callback',
+  'post /api/v1/attendee/auth/sign-out',
 ]);
 
 /**

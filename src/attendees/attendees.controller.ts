@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Param, Patch, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { AdminOnly, Public } from '../auth/decorators/auth.decorators';
 import { RegistrationThrottleGuard } from '../auth/throttling/registration-throttle.guard';
 import { baseUrlOf } from '../common/http/base-url';
@@ -34,21 +34,19 @@ export class RegistrationController {
   @UseGuards(RegistrationThrottleGuard)
   @ApiOperation({
     summary: 'Register for an event and receive an API key',
-    description: 'Registering the same email again replaces the key (answers 200 with rotated: true).',
+    description:
+      'Registering an email already registered answers 409 and leaves its key alone (ask the organiser to rotate it). ' +
+      'Events in a sign-in mode (github) answer 403 registration_mode_mismatch: sign in instead.',
   })
   @ApiZodBody(RegisterAttendeeSchema)
   @ApiZodResponse(201, RegistrationResponseSchema, 'Registered; the key is shown only once')
-  @ApiZodResponse(200, RegistrationResponseSchema, 'Already registered; a new key replaces the old one')
-  @ApiAdminErrors(400, 403, 404, 413, 429)
-  async register(
+  @ApiAdminErrors(400, 403, 404, 409, 413, 429)
+  register(
     @Param('eventId') eventId: string,
     @Body(new ZodValidationPipe(RegisterAttendeeSchema)) body: RegisterAttendeeInput,
     @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const result = await this.attendees.register(eventId, body, baseUrlOf(request, this.config));
-    reply.status(result.rotated ? 200 : 201);
-    return result;
+    return this.attendees.register(eventId, body, baseUrlOf(request, this.config));
   }
 }
 

@@ -4,6 +4,7 @@ import { CatalogService } from '../catalog/catalog.service';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { isUuid } from '../common/validation/ids';
+import type { EventEntity } from '../events/event.entity';
 import { EventsService } from '../events/events.service';
 import type { AttendeeEntity } from './attendee.entity';
 import { issueApiKey } from './api-key';
@@ -30,6 +31,23 @@ function toAttendeeResponse(a: AttendeeEntity): AttendeeResponse {
   };
 }
 
+export function endpointsOf(baseUrl: string): { azureOpenAI: string; openAI: string } {
+  return { azureOpenAI: baseUrl, openAI: `${baseUrl}/v1` };
+}
+
+/** Keys are issued only while the event is active and running. */
+export function assertRegistrationOpen(event: EventEntity, now: Date): void {
+  if (!event.active) {
+    throw new DomainError(ErrorCode.RegistrationClosed, `Registration for '${event.name}' is closed: the event is not active.`);
+  }
+  if (now < event.startsAt) {
+    throw new DomainError(ErrorCode.RegistrationClosed, `Registration for '${event.name}' opens when the event starts at ${event.startsAt.toISOString()}.`);
+  }
+  if (now >= event.endsAt) {
+    throw new DomainError(ErrorCode.RegistrationClosed, `Registration for '${event.name}' is closed: the event ended at ${event.endsAt.toISOString()}.`);
+  }
+}
+
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -46,14 +64,12 @@ export class AttendeesService {
 
   async register(eventId: string, input: RegisterAttendeeInput, baseUrl: string, now = new Date()): Promise<RegistrationResponse> {
     const event = await this.events.require(eventId);
-    if (!event.active) {
-      throw new DomainError(ErrorCode.RegistrationClosed, `Registration for '${event.name}' is closed: the event is not active.`);
-    }
-    if (now < event.startsAt) {
-      throw new DomainError(ErrorCode.RegistrationClosed, `Registration for '${event.name}' opens when the event starts at ${event.startsAt.toISOString()}.`);
-    }
-    if (now >= event.endsAt) {
-      throw new DomainError(ErrorCode.RegistrationClosed, `Registration for '${event.name}' is closed: the event ended at ${event.endsAt.toISOString()}.`);
+    assertRegistrationOpen(event, now);
+    if (event.registrationMode !== 'open' && event.registrationMode !== 'code') {
+      throw new DomainError(
+        ErrorCode.RegistrationModeMismatch,
+        `'${event.name}' registers attendees through ${event.registrationMode === 'github' ? 'GitHub' : event.registrationMode} sign-in: use the sign-in button on its registration page.`,
+      );
     }
     if (event.registrationMode === 'code' && !(input.code && event.registrationCode && sameSecret(input.code, event.registrationCode))) {
       throw new DomainError(ErrorCode.RegistrationCodeInvalid, 'The registration code is missing or wrong. Ask the organiser for the event code.', {
@@ -61,15 +77,23 @@ export class AttendeesService {
       });
     }
     const issued = issueApiKey();
-    const { attendee, created, blocked } = await this.attendees.upsertByEmail({
+    const { attendee, created } = await this.attendees.insertIfNew({
       eventId,
       name: input.name,
       email: input.email.toLowerCase(),
       keyHash: issued.hash,
       keyPrefix: issued.prefix,
     });
-    if (blocked) {
+    if (!created && !attendee.active) {
       throw new DomainError(ErrorCode.AttendeeRevoked, 'This registration was deactivated by the organiser. Contact them to restore it.');
+    }
+    if (!created) {
+      // Without a signed-in identity anyone may type this email: handing out a new key would cut its owner off.
+      throw new DomainError(
+        ErrorCode.AttendeeAlreadyRegistered,
+        `${attendee.email} is already registered for '${event.name}' and its key stays as it is. Lost the key? Ask the organiser, who can rotate it; ` +
+          `at events that use sign-in (e.g. GitHub), sign in on the registration page to see or rotate your own key.`,
+      );
     }
     await this.catalog.changed();
     return {
@@ -80,8 +104,32 @@ export class AttendeesService {
       eventName: event.name,
       startsAt: event.startsAt.toISOString(),
       endsAt: event.endsAt.toISOString(),
-      rotated: !created,
-      endpoints: { azureOpenAI: baseUrl, openAI: `${baseUrl}/v1` },
+      endpoints: endpointsOf(baseUrl),
+    };
+  }
+
+  /**
+   * For a trusted caller that owns the email (the demo seeder): registers it, or rotates the key it
+   * already has. Never reachable from a request: there, re-registering answers 409.
+   */
+  async registerOrRotate(eventId: string, input: RegisterAttendeeInput, baseUrl: string): Promise<RegistrationResponse> {
+    try {
+      return await this.register(eventId, input, baseUrl);
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.code !== ErrorCode.AttendeeAlreadyRegistered) throw err;
+    }
+    const event = await this.events.require(eventId);
+    const attendee = (await this.attendees.findByEmail(eventId, input.email.toLowerCase()))!;
+    const rotated = await this.rotate(eventId, attendee.id);
+    return {
+      attendeeId: attendee.id,
+      apiKey: rotated.apiKey,
+      keyPrefix: rotated.keyPrefix,
+      eventId,
+      eventName: event.name,
+      startsAt: event.startsAt.toISOString(),
+      endsAt: event.endsAt.toISOString(),
+      endpoints: endpointsOf(baseUrl),
     };
   }
 

@@ -13,6 +13,8 @@ export class AppConfig {
   readonly env!: Env['NODE_ENV'];
   readonly http!: { port: number; host: string; bodyLimit: number; corsOrigins: string[] | '*'; publicUrl?: string; trustProxy: boolean };
   readonly registration!: { rateLimit: number; rateWindowMs: number };
+  /** Identity providers attendees sign in with; a provider is absent when not configured. */
+  readonly attendeeSignIn!: { github?: { clientId: string; clientSecret: string; oauthBaseUrl: string; apiBaseUrl: string } };
   readonly database!: DatabaseConfig;
   readonly dataDir!: string;
   readonly secrets!: { encryptionKey: Buffer; previousEncryptionKeys: Buffer[]; adminToken: string; adminTokenGenerated: boolean };
@@ -82,6 +84,17 @@ function loadOrCreateSecrets(env: Env, dataDir: string): { encryptionKey: string
   return { encryptionKey, adminToken, generated: !env.ADMIN_TOKEN };
 }
 
+/** Both halves of the GitHub OAuth app or neither: one alone is a typo, not a choice. */
+function githubSignIn(env: Env): AppConfig['attendeeSignIn']['github'] {
+  const { GITHUB_CLIENT_ID: clientId, GITHUB_CLIENT_SECRET: clientSecret } = env;
+  if (!clientId && !clientSecret) return undefined;
+  if (!clientId || !clientSecret) {
+    throw new Error(`Invalid configuration:\n  ${clientId ? 'GITHUB_CLIENT_SECRET' : 'GITHUB_CLIENT_ID'}: required when the other GitHub sign-in setting is set`);
+  }
+  const trim = (url: string) => url.replace(/\/+$/, '');
+  return { clientId, clientSecret, oauthBaseUrl: trim(env.GITHUB_OAUTH_BASE_URL), apiBaseUrl: trim(env.GITHUB_API_BASE_URL) };
+}
+
 export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
   const env = parseEnv(source);
   const dataDir = resolve(env.DATA_DIR);
@@ -103,6 +116,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       trustProxy: env.TRUST_PROXY,
     },
     registration: { rateLimit: env.REGISTRATION_RATE_LIMIT, rateWindowMs: env.REGISTRATION_RATE_WINDOW_S * 1000 },
+    attendeeSignIn: { github: githubSignIn(env) },
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
       : { kind: 'pglite', dataDir: join(dataDir, 'pglite') },

@@ -1,4 +1,5 @@
 import { AssistantObjectEntity } from '../assistants/assistant-object.entity';
+import { AttendeeIdentityEntity } from '../attendees/attendee-identity.entity';
 import { AttendeeEntity } from '../attendees/attendee.entity';
 import { EventOrganiserEntity } from '../auth/organiser/event-organiser.entity';
 import { OrganiserEntity } from '../auth/organiser/organiser.entity';
@@ -14,6 +15,7 @@ export const ENTITIES = [
   EventResourceEntity,
   ResourceEntity,
   AttendeeEntity,
+  AttendeeIdentityEntity,
   UsageRecordEntity,
   AttendeeDailyUsageEntity,
   AssistantObjectEntity,

@@ -96,7 +96,7 @@ export class DemoSeeder {
       const stored = JSON.parse(readFileSync(file, 'utf8')) as { attendeeKey?: string };
       if (stored.attendeeKey && (await this.catalog.attendeeByKeyHash(hashApiKey(stored.attendeeKey)))?.active) return stored.attendeeKey;
     }
-    const registration = await this.attendees.register(DEMO_EVENT_ID, { name: 'Demo Attendee', email: DEMO_EMAIL }, baseUrl);
+    const registration = await this.attendees.registerOrRotate(DEMO_EVENT_ID, { name: 'Demo Attendee', email: DEMO_EMAIL }, baseUrl);
     writeFileSync(file, JSON.stringify({ attendeeKey: registration.apiKey }, null, 2), { mode: 0o600 });
     return registration.apiKey;
   }

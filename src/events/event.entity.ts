@@ -1,6 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type RegistrationMode = 'open' | 'code';
+/** `open`: anyone with the link; `code`: a shared secret; an identity provider's id: sign in with it. */
+export const REGISTRATION_MODES = ['open', 'code', 'github'] as const;
+export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
 
 @Entity('events')
 export class EventEntity {

@@ -45,7 +45,7 @@ export function toEventResponse(e: EventEntity, now = new Date()): EventResponse
     eventTokensPerDay: e.eventTokensPerDay,
     active: e.active,
     status: eventStatus(e, now),
-    registration: e.registrationMode === 'code' ? { mode: 'code', code: e.registrationCode ?? undefined } : { mode: 'open' },
+    registration: e.registrationMode === 'code' ? { mode: 'code', code: e.registrationCode ?? undefined } : { mode: e.registrationMode },
     registrationUrl: `/api/v1/events/${e.id}/attendees`,
     modelAliases: e.modelAliases ?? {},
     createdAt: e.createdAt.toISOString(),

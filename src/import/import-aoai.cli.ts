@@ -102,7 +102,8 @@ export interface CliIo {
 }
 
 /** The CLI without process handling, so a test can run it in-process. Returns the exit code. */
-export async function runImportCli(argv: string[], io: CliIo): Promise<number> {
+/** `env` defaults to the process environment (tests pass their own, so nothing is written to ./data). */
+export async function runImportCli(argv: string[], io: CliIo, env?: Record<string, string | undefined>): Promise<number> {
   const args = parseArgs(argv);
   if ('help' in args) {
     io.stdout.write(`${USAGE}\n`);
@@ -112,7 +113,7 @@ export async function runImportCli(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`${args.error}\n\n${USAGE}\n`);
     return 2;
   }
-  const config = loadConfig();
+  const config = loadConfig(env);
   const database: DatabaseConfig = args.targetDatabaseUrl ? { kind: 'postgres', url: args.targetDatabaseUrl, poolSize: 2 } : config.database;
   const db = await openDatabase(database);
   try {

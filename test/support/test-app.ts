@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { createApp } from '../../src/app.factory';
 import { createPinoLogger } from '../../src/common/logging/logger';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
-import { freshDataDir } from './pglite-template';
+import { freshDataDir, prepareTemplate, templateDir } from './pglite-template';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const ENCRYPTION_KEY = 'test-encryption-key-0123456789abcdef0123456789';
@@ -58,10 +58,14 @@ export interface StartOptions {
   dataDir?: string;
   /** Reuse a PostgreSQL database (restart tests). */
   databaseUrl?: string;
+  /** Embedded PGlite even when TEST_DATABASE_URL is set (a test that uses PostgreSQL for something else, e.g. an import source). */
+  pglite?: boolean;
 }
 
 export async function startTestApp(options: StartOptions = {}): Promise<TestApp> {
-  const baseUrl = process.env.TEST_DATABASE_URL;
+  const baseUrl = options.pglite ? undefined : process.env.TEST_DATABASE_URL;
+  // The global setup builds the PGlite template only for the PGlite lane.
+  if (options.pglite && !options.dataDir) await prepareTemplate(templateDir());
   // On PostgreSQL the data directory only holds files, so it starts empty (there is no PGlite template).
   const dataDir = options.dataDir ?? (baseUrl ? mkdtempSync(join(tmpdir(), 'ai-proxy-test-')) : freshDataDir());
   const databaseUrl = options.databaseUrl ?? (baseUrl ? await freshPostgres(baseUrl) : undefined);

@@ -15,7 +15,6 @@ export const RegistrationResponseSchema = z.object({
   eventName: z.string(),
   startsAt: z.string(),
   endsAt: z.string(),
-  rotated: z.boolean().describe('True when this email was already registered and its key was replaced'),
   endpoints: z.object({
     azureOpenAI: z.string().describe('Endpoint for AzureOpenAI SDK clients'),
     openAI: z.string().describe('baseURL for OpenAI SDK clients'),

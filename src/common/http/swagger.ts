@@ -17,6 +17,7 @@ export function setupSwagger(app: INestApplication): void {
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'admin-token')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Attendee event key (aip_…)' }, 'attendee-key')
     .addApiKey({ type: 'apiKey', in: 'header', name: 'api-key', description: 'Attendee event key (aip_…)' }, 'api-key')
+    .addCookieAuth('aip_attendee_session', { type: 'apiKey', in: 'cookie', description: 'Attendee sign-in session (GitHub)' }, 'aip_attendee_session')
     .build();
   const document = SwaggerModule.createDocument(app, config);
   documentSearchODataRoutes(document);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REGISTRATION_MODES } from '../event.entity';
 import { isValidTimeZone } from '../event-window';
 
 const isoWithOffset = z.iso
@@ -11,7 +12,7 @@ export const EventIdSchema = z
 
 const RegistrationSchema = z
   .strictObject({
-    mode: z.enum(['open', 'code']),
+    mode: z.enum(REGISTRATION_MODES).describe('open: anyone with the link; code: a shared code; github: GitHub sign-in'),
     code: z.string().min(4).max(128).optional(),
   })
   .refine((r) => r.mode !== 'code' || !!r.code, { message: 'code is required when mode is "code"', path: ['code'] });
@@ -118,7 +119,7 @@ export const EventResponseSchema = z.object({
   eventTokensPerDay: z.int().nullable(),
   active: z.boolean(),
   status: z.enum(['upcoming', 'live', 'ended']),
-  registration: z.object({ mode: z.enum(['open', 'code']), code: z.string().optional() }),
+  registration: z.object({ mode: z.enum(REGISTRATION_MODES), code: z.string().optional() }),
   registrationUrl: z.string().describe('Path attendees register at (POST)'),
   modelAliases: z.record(z.string(), z.string()),
   createdAt: z.string(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REGISTRATION_MODES } from '../event.entity';
 
 /** What anyone holding the registration link may see: never the registration code or organiser contact. */
 export const PublicEventSchema = z.object({
@@ -12,6 +13,6 @@ export const PublicEventSchema = z.object({
   timeZone: z.string(),
   status: z.enum(['upcoming', 'live', 'ended']),
   active: z.boolean().describe('False while the organiser has frozen the event'),
-  registration: z.object({ mode: z.enum(['open', 'code']) }),
+  registration: z.object({ mode: z.enum(REGISTRATION_MODES) }),
 });
 export type PublicEvent = z.infer<typeof PublicEventSchema>;
