@@ -7,6 +7,8 @@ import helmet from '@fastify/helmet';
 import { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
+import { DomainError } from './common/errors/domain-error';
+import { ErrorCode } from './common/errors/error-codes';
 import { buildErrorResponse } from './common/errors/error-response';
 import { serveUi } from './common/http/static-ui';
 import { setupSwagger } from './common/http/swagger';
@@ -45,6 +47,14 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();
+  });
+  // An OPTIONS request that is not a CORS preflight would get @fastify/cors's plain-text 400; answer in
+  // the route family's shape instead (this hook runs before the CORS plugin's).
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.method !== 'OPTIONS' || (request.headers.origin && request.headers['access-control-request-method'])) return done();
+    const err = new DomainError(ErrorCode.ValidationFailed, 'An OPTIONS request is a CORS preflight: send the Origin and Access-Control-Request-Method headers.');
+    const { status, headers, body } = buildErrorResponse(err, request.url, String(request.id));
+    void reply.code(status).headers(headers).send(body);
   });
   // Graceful shutdown: once closing, answers end their keep-alive connection and connections that turn
   // idle are closed, so draining takes as long as the slowest in-flight request, not a keep-alive timeout.
@@ -110,7 +120,7 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
     crossOriginResourcePolicy: { policy: 'cross-origin' },
     crossOriginEmbedderPolicy: false,
   });
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts handles SIGTERM/SIGINT itself (grace period, then exit 0).
   setupSwagger(app);
   await serveUi(app);
   await app.init();

@@ -13,6 +13,8 @@ import { DiagnosticsModule } from './diagnostics/diagnostics.module';
 import { ImportModule } from './import/import.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './observability/metrics.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { LegacyModule } from './legacy/legacy.module';
 import { ProxyModule } from './proxy/proxy.module';
 import { RealtimeModule } from './realtime/realtime.module';
@@ -30,6 +32,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         DatabaseModule.forRoot(),
         SharedStateModule,
+        ObservabilityModule,
         CatalogModule,
         AuthModule,
         HealthModule,
@@ -43,6 +46,7 @@ export class AppModule {
         RealtimeModule,
         DiagnosticsModule,
         ImportModule,
+        MetricsModule,
         DemoModule,
         LegacyModule,
       ],

@@ -37,9 +37,42 @@ async function bootstrap(): Promise<void> {
   const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? 'localhost' : config.http.host;
   const baseUrl = config.http.publicUrl ?? `http://${host}:${port}`;
   logger.info({ port, database: config.database.kind, demo: config.demo.enabled }, 'AI Proxy listening');
+  installShutdown(app, logger, config.shutdown.graceMs);
   const demo = config.demo.enabled ? await app.get(DemoSeeder).seed(baseUrl) : undefined;
   // The banner is for the person who just ran `npm start`: plain text on stdout, not a log line.
   process.stdout.write(banner(baseUrl, config.secrets.adminToken, config.secrets.adminTokenGenerated, demo));
+}
+
+/**
+ * SIGTERM/SIGINT: stop accepting connections, let requests and streams in flight finish for up to
+ * SHUTDOWN_GRACE_S (then cut what is left), flush usage to the database, and exit 0.
+ */
+function installShutdown(app: Awaited<ReturnType<typeof createApp>>['app'], logger: Awaited<ReturnType<typeof createApp>>['logger'], graceMs: number): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, graceMs }, 'Shutting down: draining requests in flight');
+    const server = app.getHttpServer();
+    const force = setTimeout(() => {
+      logger.warn({ graceMs }, 'Grace period over: closing connections still open');
+      server.closeAllConnections();
+    }, graceMs);
+    force.unref();
+    app.close().then(
+      () => {
+        clearTimeout(force);
+        logger.info('Shut down cleanly');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'Shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 bootstrap().catch((err: unknown) => {

@@ -1,4 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
+import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import type { EventEntity } from '../events/event.entity';
 import type { ResourceEntity } from '../resources/resource.entity';
@@ -62,6 +64,8 @@ export class CatalogService implements OnModuleInit, OnApplicationShutdown {
   private reloading?: Promise<void>;
   private reloadAgain = false;
   private lastPollOk = true;
+  /** When the catalog last matched the database (a load, or a poll that found the same version). */
+  private confirmedAt = Date.now();
 
   constructor(
     private readonly repo: CatalogRepository,
@@ -87,7 +91,9 @@ export class CatalogService implements OnModuleInit, OnApplicationShutdown {
   private async poll(): Promise<void> {
     try {
       const version = await this.repo.version();
+      if (!this.lastPollOk) this.logger.warn('Catalog refresh recovered');
       this.lastPollOk = true;
+      if (version === this.snapshot.version) this.confirmedAt = Date.now();
       if (version !== this.snapshot.version) await this.reload();
     } catch (err) {
       if (this.lastPollOk) this.logger.warn({ err }, 'Catalog refresh failed; serving from memory');
@@ -111,6 +117,7 @@ export class CatalogService implements OnModuleInit, OnApplicationShutdown {
         do {
           this.reloadAgain = false;
           this.snapshot = this.build(await this.repo.loadAll());
+          this.confirmedAt = Date.now();
         } while (this.reloadAgain);
       } finally {
         this.reloading = undefined;
@@ -174,6 +181,26 @@ export class CatalogService implements OnModuleInit, OnApplicationShutdown {
     return this.snapshot.resources.get(id);
   }
 
+  /** Every resource, active or not (breaker-state metrics). */
+  allResources(): Iterable<CatalogResource> {
+    return this.snapshot.resources.values();
+  }
+
+  /**
+   * While the database is unreachable, keys are answered from memory, but only for CATALOG_STALE_MAX_S:
+   * past that a revoked key or an ended event could go on working unnoticed, so admission stops.
+   */
+  private assertFresh(): void {
+    const age = Date.now() - this.confirmedAt;
+    if (age > this.config.cache.staleMaxMs) {
+      throw new DomainError(
+        ErrorCode.ServiceUnavailable,
+        `The proxy has not reached its database for ${Math.round(age / 1000)} s and cannot confirm API keys. Please retry shortly.`,
+        { retryAfterMs: 5_000 },
+      );
+    }
+  }
+
   /** Active resources of an event serving `deploymentName`. */
   resourcesFor(eventId: string, deploymentName: string): CatalogResource[] {
     return this.snapshot.deployments.get(eventId)?.get(deploymentName) ?? [];
@@ -196,11 +223,21 @@ export class CatalogService implements OnModuleInit, OnApplicationShutdown {
    * reach the database.
    */
   async attendeeByKeyHash(keyHash: string): Promise<CatalogAttendee | undefined> {
+    this.assertFresh();
     const hit = this.snapshot.attendeesByHash.get(keyHash);
     if (hit) return hit;
     const unknownUntil = this.unknownKeys.get(keyHash);
     if (unknownUntil !== undefined && unknownUntil > Date.now()) return undefined;
-    const row = await this.repo.findAttendeeByHash(keyHash);
+    let row: Awaited<ReturnType<CatalogRepository['findAttendeeByHash']>>;
+    try {
+      row = await this.repo.findAttendeeByHash(keyHash);
+    } catch (err) {
+      // The database is down: a key not in memory cannot be checked. An outage, not a wrong key.
+      this.logger.warn({ err: (err as Error)?.message }, 'Key lookup failed; the database is unreachable');
+      throw new DomainError(ErrorCode.ServiceUnavailable, 'The proxy cannot reach its database to check this API key. Please retry shortly.', {
+        retryAfterMs: 5_000,
+      });
+    }
     if (!row) {
       if (this.unknownKeys.size >= NEGATIVE_MAX) this.unknownKeys.clear();
       this.unknownKeys.set(keyHash, Date.now() + NEGATIVE_TTL_MS);

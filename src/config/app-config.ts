@@ -29,10 +29,14 @@ export class AppConfig {
     totalBudgetMs: number;
     breaker: { failureThreshold: number; windowMs: number; openMs: number };
   };
-  readonly cache!: { refreshMs: number };
+  readonly cache!: { refreshMs: number; staleMaxMs: number };
   /** Cluster workers and the shared state (counters, budgets, positions, invalidation) behind them. */
   readonly scale!: { workers: number; redisUrl?: string; redisKeyPrefix: string };
-  readonly usage!: { flushMs: number; batchSize: number };
+  readonly usage!: { flushMs: number; batchSize: number; queueMax: number };
+  readonly shutdown!: { graceMs: number };
+  /** `port` set: /metrics is served there without auth; otherwise on the main port behind the admin token. */
+  readonly metrics!: { port?: number };
+  readonly tracing!: { otlpEndpoint?: string; serviceName: string };
 
   constructor(values: AppConfig) {
     Object.assign(this, values);
@@ -149,8 +153,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         openMs: env.BREAKER_OPEN_MS,
       },
     },
-    cache: { refreshMs: env.CACHE_REFRESH_MS },
+    cache: { refreshMs: env.CACHE_REFRESH_MS, staleMaxMs: env.CATALOG_STALE_MAX_S * 1000 },
     scale: { workers: env.WORKERS ?? availableParallelism(), redisUrl: env.REDIS_URL, redisKeyPrefix: env.REDIS_KEY_PREFIX },
-    usage: { flushMs: env.USAGE_FLUSH_MS, batchSize: env.USAGE_BATCH_SIZE },
+    usage: { flushMs: env.USAGE_FLUSH_MS, batchSize: env.USAGE_BATCH_SIZE, queueMax: env.USAGE_QUEUE_MAX },
+    shutdown: { graceMs: env.SHUTDOWN_GRACE_S * 1000 },
+    metrics: { port: env.METRICS_PORT },
+    tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
   });
 }

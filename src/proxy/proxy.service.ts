@@ -9,6 +9,7 @@ import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { dayKey, nextMidnight } from '../events/event-window';
+import { AttemptTelemetry, ProxyTelemetry, RequestTelemetry } from '../observability/proxy-telemetry';
 import { BuiltinSimulator } from '../simulator/builtin-simulator.service';
 import type { Ticket } from '../usage/daily-counters';
 import { countsTokens, hasTokenLimits, tokenReservation } from '../usage/token-budget';
@@ -31,6 +32,11 @@ const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 const FAILOVER_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 /** The upstream refused *our* credentials or lacks the deployment: a configuration fault, not the caller's. */
 const MISCONFIGURED_STATUSES = new Set([401, 403, 404]);
+/**
+ * A 404 also comes back for a well-formed api-version the upstream does not offer: the caller's choice,
+ * so it fails over but does not count toward the backend's breaker.
+ */
+const NOT_A_BACKEND_FAILURE = new Set([404]);
 /** Also a configuration fault: a redirect means a wrong endpoint URL, and clients must never see a 3xx. */
 const isMisconfigured = (status: number) => MISCONFIGURED_STATUSES.has(status) || (status >= 300 && status < 400);
 /** Cooldown for a 429 that names no retry-after. */
@@ -51,6 +57,8 @@ interface Dispatched {
   resource: CatalogResource;
   controller: AbortController;
   attempts: number;
+  /** The winning attempt's telemetry, ended with the request. */
+  attempt?: AttemptTelemetry;
 }
 
 /** Mutable facts about one request, written to the usage record when it ends. */
@@ -82,6 +90,7 @@ export class ProxyService {
     private readonly usage: UsageService,
     private readonly simulator: BuiltinSimulator,
     private readonly config: AppConfig,
+    private readonly telemetry: ProxyTelemetry,
   ) {}
 
   async handle(call: ProxyCall, principal: AttendeePrincipal, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -101,6 +110,7 @@ export class ProxyService {
       ttfbMs: null,
     };
     const spec = OPERATIONS[call.operation];
+    const observed = this.telemetry.begin(call.operation, `${call.family}:${spec.path}`, event.id, draft.requestId);
     /** The JSON body, or the text fields of a multipart upload. */
     let body: Record<string, unknown> = {};
     let upload: SpooledUpload | undefined;
@@ -171,7 +181,8 @@ export class ProxyService {
         if (typeof request.headers.accept === 'string') upstreamCall.accept = request.headers.accept;
       }
 
-      const dispatched = await this.dispatch(upstreamCall, event, name, resources, bodyFor, reply, started);
+      const dispatched = await this.dispatch(upstreamCall, event, name, resources, bodyFor, reply, started, observed);
+      dispatched.attempt?.answered(dispatched.res.status);
       draft.resourceId = dispatched.resource.id;
       draft.attempts = dispatched.attempts;
       const relayContext = {
@@ -194,7 +205,7 @@ export class ProxyService {
       this.fail(err, draft, attendee.id, day);
       if (!(err instanceof ClientClosed)) throw err;
     } finally {
-      this.record(draft, principal, day, now, started, call, body);
+      this.record(draft, principal, day, now, started, call, body, observed);
       if (upload) void upload.dispose();
     }
   }
@@ -244,7 +255,16 @@ export class ProxyService {
     }
   }
 
-  private record(draft: Draft, principal: AttendeePrincipal, day: string, now: Date, started: number, call: ProxyCall, body: Record<string, unknown>): void {
+  private record(
+    draft: Draft,
+    principal: AttendeePrincipal,
+    day: string,
+    now: Date,
+    started: number,
+    call: ProxyCall,
+    body: Record<string, unknown>,
+    observed: RequestTelemetry,
+  ): void {
     const outcome = draft.outcome;
     let tokens = outcome?.tokens;
     let estimated = false;
@@ -256,8 +276,7 @@ export class ProxyService {
     }
     if (draft.status === 499 && outcome === undefined && draft.resourceId) estimated = true;
     if (draft.ticket) this.usage.settle(draft.ticket, tokens?.totalTokens ?? 0, !draft.counted);
-    this.usage.record(
-      {
+    const entry = {
       requestId: draft.requestId,
       eventId: principal.event.id,
       attendeeId: principal.attendee.id,
@@ -277,9 +296,9 @@ export class ProxyService {
       day,
       createdAt: now,
       counted: draft.counted,
-      },
-      draft.ticket !== undefined,
-    );
+    };
+    this.usage.record(entry, draft.ticket !== undefined);
+    observed.finish(entry);
   }
 
   private requireObject(body: unknown): Record<string, unknown> {
@@ -346,6 +365,7 @@ export class ProxyService {
     bodyFor: (r: CatalogResource) => UpstreamBody,
     reply: FastifyReply,
     started: number,
+    observed: RequestTelemetry,
   ): Promise<Dispatched> {
     const { maxAttempts, totalBudgetMs } = this.config.upstream;
     const state = (id: string) => this.health.state(id, Date.now());
@@ -386,15 +406,19 @@ export class ProxyService {
       const budget = setTimeout(() => controller.abort(new BudgetExceeded()), remaining);
       this.health.beginAttempt(resource.id, Date.now());
       attempts++;
+      const attempt = observed.attempt(resource, name, upstream.url);
       let keepListening = false;
       try {
         const res = await this.client.send(upstream, controller.signal);
         clearTimeout(budget);
         if (FAILOVER_STATUSES.has(res.status) || isMisconfigured(res.status)) {
           await res.body.dump().catch(() => undefined);
+          attempt.failed('status', res.status);
           if (res.status === 429) {
             saw429 = true;
             this.health.cooldown(resource.id, Date.now(), retryAfterMs(res.headers) ?? DEFAULT_429_COOLDOWN_MS);
+          } else if (NOT_A_BACKEND_FAILURE.has(res.status)) {
+            this.health.abandon(resource.id);
           } else {
             this.health.failure(resource.id, Date.now());
           }
@@ -407,15 +431,17 @@ export class ProxyService {
         this.health.success(resource.id);
         // The relay keeps listening: a client leaving mid-stream aborts the upstream request.
         keepListening = true;
-        return { res, resource, controller, attempts };
+        return { res, resource, controller, attempts, attempt };
       } catch (err) {
         clearTimeout(budget);
         if (clientGone) {
           this.health.abandon(resource.id);
+          attempt.failed('connection');
           throw new ClientClosed();
         }
         const timedOut = controller.signal.reason instanceof BudgetExceeded || /timeout/i.test((err as Error)?.name ?? '') || /Timeout/.test((err as { code?: string })?.code ?? '');
         this.health.failure(resource.id, Date.now());
+        attempt.failed(timedOut ? 'timeout' : 'connection');
         this.logger.warn({ resourceId: resource.id, deployment: name, err: (err as Error)?.message }, 'Upstream request failed; trying the next backend');
         lastFailure = timedOut ? 'the backend timed out' : 'the connection to the backend failed';
         lastWasTimeout = timedOut;

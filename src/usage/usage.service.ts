@@ -24,9 +24,6 @@ export function fitForStorage(entry: UsageEntry): UsageEntry {
   };
 }
 
-/** Beyond this many unwritten records (database down for long) the oldest are dropped, loudly. */
-const MAX_BUFFERED = 200_000;
-
 /**
  * Usage metering off the request path: records are buffered and written in batches, the daily counters
  * behind the caps live in memory (see DailyCounters), and the buffer is flushed before shutdown.
@@ -39,6 +36,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private readonly counters: DailyCounters;
   private failing = false;
+  private droppedTotal = 0;
 
   constructor(
     private readonly usage: UsageRepository,
@@ -69,8 +67,16 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /** Takes one of the attendee's daily requests. */
-  takeDailyRequest(attendeeId: string, day: string, cap: number): Promise<{ ok: boolean; used: number }> {
-    return this.counters.tryTake(attendeeId, day, cap);
+  async takeDailyRequest(attendeeId: string, day: string, cap: number): Promise<{ ok: boolean; used: number }> {
+    try {
+      return await this.counters.tryTake(attendeeId, day, cap);
+    } catch (err) {
+      // An attendee's first request of the day loads their count; with the database down it cannot be checked.
+      this.logger.warn({ err: (err as Error)?.message }, 'Loading a daily request count failed; the database is unreachable');
+      throw new DomainError(ErrorCode.ServiceUnavailable, "The proxy cannot reach its database to check today's request allowance. Please retry shortly.", {
+        retryAfterMs: 5_000,
+      });
+    }
   }
 
   refundDailyRequest(attendeeId: string, day: string): void {
@@ -113,17 +119,27 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
         .catch((err: unknown) => this.logger.error({ err }, 'Counting tokens failed'));
     }
     this.buffer.push(entry);
-    if (this.buffer.length > MAX_BUFFERED) {
-      const dropped = this.buffer.length - MAX_BUFFERED;
-      this.buffer.splice(0, dropped);
-      this.logger.error({ dropped }, 'Usage buffer full: the database has been unreachable too long; oldest records dropped');
+    // Bounded (USAGE_QUEUE_MAX): beyond it the oldest records are dropped, counted and logged loudly.
+    const max = this.config.usage.queueMax;
+    if (this.buffer.length > max) {
+      const dropped = this.buffer.splice(0, this.buffer.length - max);
+      this.droppedTotal += dropped.length;
+      this.logger.error(
+        { dropped: dropped.length, droppedTotal: this.droppedTotal, queueMax: max, requestIds: dropped.map((e) => e.requestId) },
+        'Usage queue full (USAGE_QUEUE_MAX): the database has been unreachable too long; oldest records dropped',
+      );
     }
     if (this.buffer.length >= this.config.usage.batchSize) void this.flush();
   }
 
-  /** Pending records, for tests and shutdown diagnostics. */
+  /** Pending records (the usage queue depth metric, tests and shutdown diagnostics). */
   get pending(): number {
     return this.buffer.length;
+  }
+
+  /** Records dropped since start because the queue was full. */
+  get dropped(): number {
+    return this.droppedTotal;
   }
 
   /** Writes everything buffered at the time of the call, waiting out a write already under way. */

@@ -161,6 +161,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/import/aoai": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import an Azure AI Proxy database (owners, resources, events, attendees and their keys, usage)
+         * @description Reads the database with the given connection string, decrypts resource endpoints and keys with its PostgresEncryptionKey, and imports what is new or changed since the last import: running it again creates no duplicates. With dryRun nothing is written and the summary says what would be. Administrators only.
+         */
+        post: operations["ImportController_importAoai"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/resources": {
         parameters: {
             query?: never;
@@ -218,6 +238,205 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/attendee/auth/{provider}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The provider's redirect back; signs the attendee in and returns to the event page */
+        get: operations["AttendeeAuthController_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attendee/auth/{provider}/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start signing in with the event's identity provider (redirects to it) */
+        get: operations["AttendeeAuthController_login"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attendee/auth/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Forget the attendee sign-in in this browser */
+        post: operations["AttendeeAuthController_signOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attendee/event/{eventId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in attendee's registration: key prefix, whether it works, today's usage */
+        get: operations["AttendeeSelfController_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attendee/event/{eventId}/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register the signed-in identity for the event
+         * @description Idempotent per identity: 201 with the key the first time; 200 with api_key null (and the key prefix) after that. Any body is ignored.
+         */
+        post: operations["AttendeeSelfController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attendee/event/{eventId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the signed-in attendee's key; the old key stops working */
+        post: operations["AttendeeSelfController_rotate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/attendee/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who is signed in (the identity, for every event) */
+        get: operations["AttendeeAuthController_session"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat completions (Azure AI Inference or OpenAI-compatible; model = deployment)
+         * @description Chat completions. The body's model names a deployment of your event: an azure-ai-inference deployment is forwarded to its Azure AI Inference endpoint (deployment in the azureml-model-deployment header, the extra-parameters header passed on); an Azure OpenAI deployment is forwarded as on /v1.
+         */
+        post: operations["InferenceProxyController_chat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Completions (Azure AI Inference or OpenAI-compatible; model = deployment)
+         * @description Text completions. The body's model names a deployment of your event: an azure-ai-inference deployment is forwarded to its Azure AI Inference endpoint (deployment in the azureml-model-deployment header, the extra-parameters header passed on); an Azure OpenAI deployment is forwarded as on /v1.
+         */
+        post: operations["InferenceProxyController_completions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Embeddings (Azure AI Inference or OpenAI-compatible; model = deployment)
+         * @description Text embeddings. The body's model names a deployment of your event: an azure-ai-inference deployment is forwarded to its Azure AI Inference endpoint (deployment in the azureml-model-deployment header, the extra-parameters header passed on); an Azure OpenAI deployment is forwarded as on /v1.
+         */
+        post: operations["InferenceProxyController_embeddings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/event/{eventId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An event's registration page data in Azure AI Proxy's shape (anonymous) */
+        get: operations["LegacyEventController_registration"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/eventinfo": {
         parameters: {
             query?: never;
@@ -228,7 +447,11 @@ export interface paths {
         /** The caller's event, its deployments and today's usage against the caps */
         get: operations["EventInfoController_get"];
         put?: never;
-        post?: never;
+        /**
+         * The caller's event in Azure AI Proxy's shape (body ignored)
+         * @description A 401 names why the key is refused: unknown, revoked, event not started (with its start) or ended.
+         */
+        post: operations["LegacyEventController_eventInfo"];
         delete?: never;
         options?: never;
         head?: never;
@@ -263,9 +486,29 @@ export interface paths {
         put?: never;
         /**
          * Register for an event and receive an API key
-         * @description Registering the same email again replaces the key (answers 200 with rotated: true).
+         * @description Registering an email already registered answers 409 and leaves its key alone (ask the organiser to rotate it). Events in a sign-in mode (github) answer 403 registration_mode_mismatch: sign in instead.
          */
         post: operations["RegistrationController_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/images/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Image embeddings (Azure AI Inference; model = deployment)
+         * @description Deployments of class azure-ai-inference only.
+         */
+        post: operations["InferenceProxyController_imageEmbeddings"];
         delete?: never;
         options?: never;
         head?: never;
@@ -327,6 +570,63 @@ export interface paths {
          */
         post: operations["SearchProxyController_search[1]"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/info": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Model info (Azure AI Inference)
+         * @description Deployments of class azure-ai-inference only.
+         */
+        get: operations["InferenceProxyController_info"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/assistants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your assistants and the event's shared assistant */
+        get: operations["AssistantsController_listAssistants[1]"];
+        put?: never;
+        /** Create an assistant (model = an assistant deployment of your event) */
+        post: operations["AssistantsController_createAssistant[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/assistants/{assistantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an assistant (yours, or the shared one) */
+        get: operations["AssistantsController_getAssistant[1]"];
+        put?: never;
+        /** Modify your assistant */
+        post: operations["AssistantsController_updateAssistant[1]"];
+        /** Delete your assistant */
+        delete: operations["AssistantsController_deleteAssistant[1]"];
         options?: never;
         head?: never;
         patch?: never;
@@ -434,6 +734,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/openai/deployments/{deployment}/extensions/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat completions on your data, legacy extensions route (Azure OpenAI)
+         * @description Azure's on-your-data route of api-versions up to 2023-12-01-preview (dataSources in the body), forwarded to the chat deployment; without an api-version the proxy sends 2023-12-01-preview.
+         */
+        post: operations["AzureProxyController_chatExtensions[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/openai/deployments/{deployment}/images/generations": {
         parameters: {
             query?: never;
@@ -448,6 +768,59 @@ export interface paths {
          * @description Deployments of class openai-dall-e-3 or openai-dall-e-2.
          */
         post: operations["AzureProxyController_images[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your files */
+        get: operations["AssistantsController_listFiles[1]"];
+        put?: never;
+        /** Upload a file (multipart: purpose and file) */
+        post: operations["AssistantsController_uploadFile[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/files/{fileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get your file */
+        get: operations["AssistantsController_getFile[1]"];
+        put?: never;
+        post?: never;
+        /** Delete your file */
+        delete: operations["AssistantsController_deleteFile[1]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/files/{fileId}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the content of your file */
+        get: operations["AssistantsController_getFileContent[1]"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -474,6 +847,209 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/openai/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a thread */
+        post: operations["AssistantsController_createThread[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/threads/{threadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get your thread */
+        get: operations["AssistantsController_getThread[1]"];
+        put?: never;
+        /** Modify your thread */
+        post: operations["AssistantsController_updateThread[1]"];
+        /** Delete your thread */
+        delete: operations["AssistantsController_deleteThread[1]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/threads/{threadId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the messages of your thread */
+        get: operations["AssistantsController_listMessages[1]"];
+        put?: never;
+        /** Add a message to your thread */
+        post: operations["AssistantsController_createMessage[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/threads/{threadId}/messages/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a message of your thread */
+        get: operations["AssistantsController_getMessage[1]"];
+        put?: never;
+        /** Modify a message of your thread */
+        post: operations["AssistantsController_updateMessage[1]"];
+        /** Delete a message of your thread */
+        delete: operations["AssistantsController_deleteMessage[1]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/threads/{threadId}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the runs of your thread */
+        get: operations["AssistantsController_listRuns[1]"];
+        put?: never;
+        /**
+         * Run an assistant (yours or the shared one) on your thread (stream: true for server-sent events)
+         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
+         */
+        post: operations["AssistantsController_createRun[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/threads/{threadId}/runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a run of your thread (usage once completed) */
+        get: operations["AssistantsController_getRun[1]"];
+        put?: never;
+        /** Modify a run of your thread */
+        post: operations["AssistantsController_updateRun[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/threads/{threadId}/runs/{runId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a run of your thread */
+        post: operations["AssistantsController_cancelRun[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/threads/{threadId}/runs/{runId}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the steps of a run */
+        get: operations["AssistantsController_listRunSteps[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/threads/{threadId}/runs/{runId}/steps/{stepId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a step of a run */
+        get: operations["AssistantsController_getRunStep[1]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/threads/{threadId}/runs/{runId}/submit_tool_outputs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit tool outputs to a run of your thread
+         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
+         */
+        post: operations["AssistantsController_submitToolOutputs[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/threads/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a thread and run it (stream: true for server-sent events)
+         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
+         */
+        post: operations["AssistantsController_createThreadAndRun[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/openai/v1/responses": {
         parameters: {
             query?: never;
@@ -489,6 +1065,79 @@ export interface paths {
          */
         post: operations["OpenAiProxyController_responses[3]"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/vector_stores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your vector stores */
+        get: operations["AssistantsController_listVectorStores[1]"];
+        put?: never;
+        /** Create a vector store */
+        post: operations["AssistantsController_createVectorStore[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/vector_stores/{storeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get your vector store */
+        get: operations["AssistantsController_getVectorStore[1]"];
+        put?: never;
+        /** Modify your vector store */
+        post: operations["AssistantsController_updateVectorStore[1]"];
+        /** Delete your vector store */
+        delete: operations["AssistantsController_deleteVectorStore[1]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/vector_stores/{storeId}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the files of your vector store */
+        get: operations["AssistantsController_listVectorStoreFiles[1]"];
+        put?: never;
+        /** Add one of your files to your vector store */
+        post: operations["AssistantsController_addVectorStoreFile[1]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/openai/vector_stores/{storeId}/files/{vsFileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a file of your vector store */
+        get: operations["AssistantsController_getVectorStoreFile[1]"];
+        put?: never;
+        post?: never;
+        /** Remove a file from your vector store */
+        delete: operations["AssistantsController_deleteVectorStoreFile[1]"];
         options?: never;
         head?: never;
         patch?: never;
@@ -586,6 +1235,43 @@ export interface paths {
          */
         post: operations["SearchProxyController_search[0]"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/assistants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your assistants and the event's shared assistant */
+        get: operations["AssistantsController_listAssistants[0]"];
+        put?: never;
+        /** Create an assistant (model = an assistant deployment of your event) */
+        post: operations["AssistantsController_createAssistant[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/assistants/{assistantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an assistant (yours, or the shared one) */
+        get: operations["AssistantsController_getAssistant[0]"];
+        put?: never;
+        /** Modify your assistant */
+        post: operations["AssistantsController_updateAssistant[0]"];
+        /** Delete your assistant */
+        delete: operations["AssistantsController_deleteAssistant[0]"];
         options?: never;
         head?: never;
         patch?: never;
@@ -693,6 +1379,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/openai/deployments/{deployment}/extensions/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Chat completions on your data, legacy extensions route (Azure OpenAI)
+         * @description Azure's on-your-data route of api-versions up to 2023-12-01-preview (dataSources in the body), forwarded to the chat deployment; without an api-version the proxy sends 2023-12-01-preview.
+         */
+        post: operations["AzureProxyController_chatExtensions[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openai/deployments/{deployment}/images/generations": {
         parameters: {
             query?: never;
@@ -707,6 +1413,59 @@ export interface paths {
          * @description Deployments of class openai-dall-e-3 or openai-dall-e-2.
          */
         post: operations["AzureProxyController_images[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your files */
+        get: operations["AssistantsController_listFiles[0]"];
+        put?: never;
+        /** Upload a file (multipart: purpose and file) */
+        post: operations["AssistantsController_uploadFile[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/files/{fileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get your file */
+        get: operations["AssistantsController_getFile[0]"];
+        put?: never;
+        post?: never;
+        /** Delete your file */
+        delete: operations["AssistantsController_deleteFile[0]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/files/{fileId}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the content of your file */
+        get: operations["AssistantsController_getFileContent[0]"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -767,6 +1526,209 @@ export interface paths {
          * @description Metered from usage.input_tokens / output_tokens. Deployments of class openai-responses or openai-chat.
          */
         post: operations["OpenAiProxyController_responsesDated[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a thread */
+        post: operations["AssistantsController_createThread[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/threads/{threadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get your thread */
+        get: operations["AssistantsController_getThread[0]"];
+        put?: never;
+        /** Modify your thread */
+        post: operations["AssistantsController_updateThread[0]"];
+        /** Delete your thread */
+        delete: operations["AssistantsController_deleteThread[0]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/threads/{threadId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the messages of your thread */
+        get: operations["AssistantsController_listMessages[0]"];
+        put?: never;
+        /** Add a message to your thread */
+        post: operations["AssistantsController_createMessage[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/threads/{threadId}/messages/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a message of your thread */
+        get: operations["AssistantsController_getMessage[0]"];
+        put?: never;
+        /** Modify a message of your thread */
+        post: operations["AssistantsController_updateMessage[0]"];
+        /** Delete a message of your thread */
+        delete: operations["AssistantsController_deleteMessage[0]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/threads/{threadId}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the runs of your thread */
+        get: operations["AssistantsController_listRuns[0]"];
+        put?: never;
+        /**
+         * Run an assistant (yours or the shared one) on your thread (stream: true for server-sent events)
+         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
+         */
+        post: operations["AssistantsController_createRun[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/threads/{threadId}/runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a run of your thread (usage once completed) */
+        get: operations["AssistantsController_getRun[0]"];
+        put?: never;
+        /** Modify a run of your thread */
+        post: operations["AssistantsController_updateRun[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/threads/{threadId}/runs/{runId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a run of your thread */
+        post: operations["AssistantsController_cancelRun[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/threads/{threadId}/runs/{runId}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the steps of a run */
+        get: operations["AssistantsController_listRunSteps[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/threads/{threadId}/runs/{runId}/steps/{stepId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a step of a run */
+        get: operations["AssistantsController_getRunStep[0]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/threads/{threadId}/runs/{runId}/submit_tool_outputs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit tool outputs to a run of your thread
+         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
+         */
+        post: operations["AssistantsController_submitToolOutputs[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/threads/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a thread and run it (stream: true for server-sent events)
+         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
+         */
+        post: operations["AssistantsController_createThreadAndRun[0]"];
         delete?: never;
         options?: never;
         head?: never;
@@ -989,6 +1951,79 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/openai/vector_stores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your vector stores */
+        get: operations["AssistantsController_listVectorStores[0]"];
+        put?: never;
+        /** Create a vector store */
+        post: operations["AssistantsController_createVectorStore[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/vector_stores/{storeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get your vector store */
+        get: operations["AssistantsController_getVectorStore[0]"];
+        put?: never;
+        /** Modify your vector store */
+        post: operations["AssistantsController_updateVectorStore[0]"];
+        /** Delete your vector store */
+        delete: operations["AssistantsController_deleteVectorStore[0]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/vector_stores/{storeId}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the files of your vector store */
+        get: operations["AssistantsController_listVectorStoreFiles[0]"];
+        put?: never;
+        /** Add one of your files to your vector store */
+        post: operations["AssistantsController_addVectorStoreFile[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/openai/vector_stores/{storeId}/files/{vsFileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a file of your vector store */
+        get: operations["AssistantsController_getVectorStoreFile[0]"];
+        put?: never;
+        post?: never;
+        /** Remove a file from your vector store */
+        delete: operations["AssistantsController_deleteVectorStoreFile[0]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -1001,6 +2036,43 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assistants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your assistants and the event's shared assistant */
+        get: operations["AssistantsController_listAssistants[2]"];
+        put?: never;
+        /** Create an assistant (model = an assistant deployment of your event) */
+        post: operations["AssistantsController_createAssistant[2]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assistants/{assistantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an assistant (yours, or the shared one) */
+        get: operations["AssistantsController_getAssistant[2]"];
+        put?: never;
+        /** Modify your assistant */
+        post: operations["AssistantsController_updateAssistant[2]"];
+        /** Delete your assistant */
+        delete: operations["AssistantsController_deleteAssistant[2]"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1102,6 +2174,59 @@ export interface paths {
         put?: never;
         /** Embeddings (OpenAI-compatible; model = deployment) */
         post: operations["OpenAiProxyController_embeddings[0]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your files */
+        get: operations["AssistantsController_listFiles[2]"];
+        put?: never;
+        /** Upload a file (multipart: purpose and file) */
+        post: operations["AssistantsController_uploadFile[2]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files/{fileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get your file */
+        get: operations["AssistantsController_getFile[2]"];
+        put?: never;
+        post?: never;
+        /** Delete your file */
+        delete: operations["AssistantsController_deleteFile[2]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/files/{fileId}/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the content of your file */
+        get: operations["AssistantsController_getFileContent[2]"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1222,6 +2347,282 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/threads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a thread */
+        post: operations["AssistantsController_createThread[2]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads/{threadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get your thread */
+        get: operations["AssistantsController_getThread[2]"];
+        put?: never;
+        /** Modify your thread */
+        post: operations["AssistantsController_updateThread[2]"];
+        /** Delete your thread */
+        delete: operations["AssistantsController_deleteThread[2]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads/{threadId}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the messages of your thread */
+        get: operations["AssistantsController_listMessages[2]"];
+        put?: never;
+        /** Add a message to your thread */
+        post: operations["AssistantsController_createMessage[2]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads/{threadId}/messages/{messageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a message of your thread */
+        get: operations["AssistantsController_getMessage[2]"];
+        put?: never;
+        /** Modify a message of your thread */
+        post: operations["AssistantsController_updateMessage[2]"];
+        /** Delete a message of your thread */
+        delete: operations["AssistantsController_deleteMessage[2]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads/{threadId}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the runs of your thread */
+        get: operations["AssistantsController_listRuns[2]"];
+        put?: never;
+        /**
+         * Run an assistant (yours or the shared one) on your thread (stream: true for server-sent events)
+         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
+         */
+        post: operations["AssistantsController_createRun[2]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads/{threadId}/runs/{runId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a run of your thread (usage once completed) */
+        get: operations["AssistantsController_getRun[2]"];
+        put?: never;
+        /** Modify a run of your thread */
+        post: operations["AssistantsController_updateRun[2]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads/{threadId}/runs/{runId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a run of your thread */
+        post: operations["AssistantsController_cancelRun[2]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads/{threadId}/runs/{runId}/steps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the steps of a run */
+        get: operations["AssistantsController_listRunSteps[2]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads/{threadId}/runs/{runId}/steps/{stepId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a step of a run */
+        get: operations["AssistantsController_getRunStep[2]"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads/{threadId}/runs/{runId}/submit_tool_outputs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit tool outputs to a run of your thread
+         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
+         */
+        post: operations["AssistantsController_submitToolOutputs[2]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/threads/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create a thread and run it (stream: true for server-sent events)
+         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
+         */
+        post: operations["AssistantsController_createThreadAndRun[2]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vector_stores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List your vector stores */
+        get: operations["AssistantsController_listVectorStores[2]"];
+        put?: never;
+        /** Create a vector store */
+        post: operations["AssistantsController_createVectorStore[2]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vector_stores/{storeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get your vector store */
+        get: operations["AssistantsController_getVectorStore[2]"];
+        put?: never;
+        /** Modify your vector store */
+        post: operations["AssistantsController_updateVectorStore[2]"];
+        /** Delete your vector store */
+        delete: operations["AssistantsController_deleteVectorStore[2]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vector_stores/{storeId}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the files of your vector store */
+        get: operations["AssistantsController_listVectorStoreFiles[2]"];
+        put?: never;
+        /** Add one of your files to your vector store */
+        post: operations["AssistantsController_addVectorStoreFile[2]"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vector_stores/{storeId}/files/{vsFileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a file of your vector store */
+        get: operations["AssistantsController_getVectorStoreFile[2]"];
+        put?: never;
+        post?: never;
+        /** Remove a file from your vector store */
+        delete: operations["AssistantsController_deleteVectorStoreFile[2]"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1252,12 +2653,17 @@ export interface operations {
                     "application/json": {
                         items: {
                             active: boolean;
+                            attendeeTokensPerDay: number | null;
+                            attendeeTokensPerMinute: number | null;
                             createdAt: string;
                             dailyRequestCap: number;
                             description: string;
                             endsAt: string;
+                            eventTokensPerDay: number | null;
+                            eventTokensPerMinute: number | null;
                             eventUrl: string | null;
                             id: string;
+                            imageUrl: string | null;
                             maxRealtimeSessions: number;
                             maxRealtimeSessionSeconds: number;
                             maxTokenCap: number;
@@ -1270,7 +2676,7 @@ export interface operations {
                             registration: {
                                 code?: string;
                                 /** @enum {string} */
-                                mode: "open" | "code";
+                                mode: "open" | "code" | "github";
                             };
                             /** @description Path attendees register at (POST) */
                             registrationUrl: string;
@@ -1316,6 +2722,10 @@ export interface operations {
                 "application/json": {
                     /** @default true */
                     active?: boolean;
+                    /** @description Tokens one attendee may use per day (midnight in timeZone); null is unlimited */
+                    attendeeTokensPerDay?: number | null;
+                    /** @description Tokens one attendee may use per minute (prompt + completion); null is unlimited */
+                    attendeeTokensPerMinute?: number | null;
                     /**
                      * @description Requests per attendee per day (midnight in timeZone)
                      * @default 1000
@@ -1328,10 +2738,19 @@ export interface operations {
                      * @description ISO 8601 date-time with offset, e.g. 2026-03-01T09:00:00+01:00; stored as UTC
                      */
                     endsAt: string;
+                    /** @description Tokens all attendees together may use per day; null is unlimited */
+                    eventTokensPerDay?: number | null;
+                    /** @description Tokens all attendees together may use per minute; null is unlimited */
+                    eventTokensPerMinute?: number | null;
                     /** Format: uri */
                     eventUrl?: string | null;
                     /** @description URL-safe slug; generated from the name when absent */
                     id?: string;
+                    /**
+                     * Format: uri
+                     * @description Logo or banner for the registration page
+                     */
+                    imageUrl?: string | null;
                     /**
                      * @description Realtime WebSocket sessions one attendee may hold open at once
                      * @default 2
@@ -1366,8 +2785,11 @@ export interface operations {
                      */
                     registration?: {
                         code?: string;
-                        /** @enum {string} */
-                        mode: "open" | "code";
+                        /**
+                         * @description open: anyone with the link; code: a shared code; github: GitHub sign-in
+                         * @enum {string}
+                         */
+                        mode: "open" | "code" | "github";
                     };
                     /**
                      * Format: date-time
@@ -1388,12 +2810,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         active: boolean;
+                        attendeeTokensPerDay: number | null;
+                        attendeeTokensPerMinute: number | null;
                         createdAt: string;
                         dailyRequestCap: number;
                         description: string;
                         endsAt: string;
+                        eventTokensPerDay: number | null;
+                        eventTokensPerMinute: number | null;
                         eventUrl: string | null;
                         id: string;
+                        imageUrl: string | null;
                         maxRealtimeSessions: number;
                         maxRealtimeSessionSeconds: number;
                         maxTokenCap: number;
@@ -1406,7 +2833,7 @@ export interface operations {
                         registration: {
                             code?: string;
                             /** @enum {string} */
-                            mode: "open" | "code";
+                            mode: "open" | "code" | "github";
                         };
                         /** @description Path attendees register at (POST) */
                         registrationUrl: string;
@@ -1508,12 +2935,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         active: boolean;
+                        attendeeTokensPerDay: number | null;
+                        attendeeTokensPerMinute: number | null;
                         createdAt: string;
                         dailyRequestCap: number;
                         description: string;
                         endsAt: string;
+                        eventTokensPerDay: number | null;
+                        eventTokensPerMinute: number | null;
                         eventUrl: string | null;
                         id: string;
+                        imageUrl: string | null;
                         maxRealtimeSessions: number;
                         maxRealtimeSessionSeconds: number;
                         maxTokenCap: number;
@@ -1526,7 +2958,7 @@ export interface operations {
                         registration: {
                             code?: string;
                             /** @enum {string} */
-                            mode: "open" | "code";
+                            mode: "open" | "code" | "github";
                         };
                         /** @description Path attendees register at (POST) */
                         registrationUrl: string;
@@ -1635,6 +3067,10 @@ export interface operations {
             content: {
                 "application/json": {
                     active?: boolean;
+                    /** @description Tokens one attendee may use per day (midnight in timeZone); null is unlimited */
+                    attendeeTokensPerDay?: number | null;
+                    /** @description Tokens one attendee may use per minute (prompt + completion); null is unlimited */
+                    attendeeTokensPerMinute?: number | null;
                     /** @description Requests per attendee per day (midnight in timeZone) */
                     dailyRequestCap?: number;
                     description?: string;
@@ -1643,8 +3079,17 @@ export interface operations {
                      * @description ISO 8601 date-time with offset, e.g. 2026-03-01T09:00:00+01:00; stored as UTC
                      */
                     endsAt?: string;
+                    /** @description Tokens all attendees together may use per day; null is unlimited */
+                    eventTokensPerDay?: number | null;
+                    /** @description Tokens all attendees together may use per minute; null is unlimited */
+                    eventTokensPerMinute?: number | null;
                     /** Format: uri */
                     eventUrl?: string | null;
+                    /**
+                     * Format: uri
+                     * @description Logo or banner for the registration page
+                     */
+                    imageUrl?: string | null;
                     /** @description Realtime WebSocket sessions one attendee may hold open at once */
                     maxRealtimeSessions?: number;
                     /** @description Longest a realtime session may run before the proxy closes it */
@@ -1660,8 +3105,11 @@ export interface operations {
                     organizerName?: string;
                     registration?: {
                         code?: string;
-                        /** @enum {string} */
-                        mode: "open" | "code";
+                        /**
+                         * @description open: anyone with the link; code: a shared code; github: GitHub sign-in
+                         * @enum {string}
+                         */
+                        mode: "open" | "code" | "github";
                     };
                     /**
                      * Format: date-time
@@ -1681,12 +3129,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         active: boolean;
+                        attendeeTokensPerDay: number | null;
+                        attendeeTokensPerMinute: number | null;
                         createdAt: string;
                         dailyRequestCap: number;
                         description: string;
                         endsAt: string;
+                        eventTokensPerDay: number | null;
+                        eventTokensPerMinute: number | null;
                         eventUrl: string | null;
                         id: string;
+                        imageUrl: string | null;
                         maxRealtimeSessions: number;
                         maxRealtimeSessionSeconds: number;
                         maxTokenCap: number;
@@ -1699,7 +3152,7 @@ export interface operations {
                         registration: {
                             code?: string;
                             /** @enum {string} */
-                            mode: "open" | "code";
+                            mode: "open" | "code" | "github";
                         };
                         /** @description Path attendees register at (POST) */
                         registrationUrl: string;
@@ -2114,7 +3567,7 @@ export interface operations {
                         hasApiKey: boolean;
                         id: string;
                         /** @enum {string} */
-                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "openai-assistant" | "azure-ai-search" | "azure-ai-inference";
                         modelName: string | null;
                         name: string;
                         priority: number;
@@ -2193,7 +3646,7 @@ export interface operations {
                         hasApiKey: boolean;
                         id: string;
                         /** @enum {string} */
-                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "openai-assistant" | "azure-ai-search" | "azure-ai-inference";
                         modelName: string | null;
                         name: string;
                         priority: number;
@@ -2476,6 +3929,234 @@ export interface operations {
             };
         };
     };
+    ImportController_importAoai: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The Azure AI Proxy database, e.g. postgres://user:password@host:5432/aoai-proxy?sslmode=require */
+                    connectionString: string;
+                    /**
+                     * @description Report what would be imported and write nothing
+                     * @default false
+                     */
+                    dryRun?: boolean;
+                    /** @description Its PostgresEncryptionKey, which decrypts resource endpoints and keys */
+                    encryptionKey: string;
+                };
+            };
+        };
+        responses: {
+            /** @description What was (or, for a dry run, would be) imported */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attendees: {
+                            created: number;
+                            /** @description Not importable; `warnings` says why */
+                            skipped: number;
+                            /** @description Imported before and unchanged in the source */
+                            unchanged: number;
+                            /** @description Imported before; the source row changed since, so it was updated here */
+                            updated: number;
+                        };
+                        /** @description Owners who share an event they did not create (owner_event_map with creator false) */
+                        coOrganisers: {
+                            created: number;
+                            /** @description Not importable; `warnings` says why */
+                            skipped: number;
+                            /** @description Imported before and unchanged in the source */
+                            unchanged: number;
+                            /** @description Imported before; the source row changed since, so it was updated here */
+                            updated: number;
+                        };
+                        dryRun: boolean;
+                        eventDetails: {
+                            endsAt: string;
+                            /** @description The event id here: the source id unless another event already had it */
+                            id: string;
+                            name: string;
+                            sourceId: string;
+                            startsAt: string;
+                            /** @enum {string} */
+                            status: "created" | "updated" | "unchanged";
+                            timeZone: string;
+                            /**
+                             * @description label: the source's time-zone label named a zone (DST-aware); offset: only its fixed offset was usable
+                             * @enum {string}
+                             */
+                            timeZoneBasis: "label" | "offset";
+                        }[];
+                        /** @description Links between events and resources */
+                        eventResources: {
+                            created: number;
+                            /** @description Not importable; `warnings` says why */
+                            skipped: number;
+                            /** @description Imported before and unchanged in the source */
+                            unchanged: number;
+                            /** @description Imported before; the source row changed since, so it was updated here */
+                            updated: number;
+                        };
+                        events: {
+                            created: number;
+                            /** @description Not importable; `warnings` says why */
+                            skipped: number;
+                            /** @description Imported before and unchanged in the source */
+                            unchanged: number;
+                            /** @description Imported before; the source row changed since, so it was updated here */
+                            updated: number;
+                        };
+                        organisers: {
+                            created: number;
+                            /** @description Not importable; `warnings` says why */
+                            skipped: number;
+                            /** @description Imported before and unchanged in the source */
+                            unchanged: number;
+                            /** @description Imported before; the source row changed since, so it was updated here */
+                            updated: number;
+                        };
+                        resources: {
+                            created: number;
+                            /** @description Not importable; `warnings` says why */
+                            skipped: number;
+                            /** @description Imported before and unchanged in the source */
+                            unchanged: number;
+                            /** @description Imported before; the source row changed since, so it was updated here */
+                            updated: number;
+                        };
+                        source: {
+                            attendees: number;
+                            events: number;
+                            /** @description Rows of aoai.metric (one per proxied request) */
+                            metrics: number;
+                            owners: number;
+                            resources: number;
+                        };
+                        usage: {
+                            /** @description Usage records written (metric rows) */
+                            imported: number;
+                            /** @description Records of an earlier import removed because their day changed in the source */
+                            replaced: number;
+                            /** @description Metric rows of events that were not imported */
+                            skipped: number;
+                            unchanged: number;
+                        };
+                        warnings: string[];
+                    };
+                };
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Not an Azure AI Proxy database, or the key decrypts nothing */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description The source database could not be reached */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     ResourcesController_list: {
         parameters: {
             query?: never;
@@ -2504,7 +4185,7 @@ export interface operations {
                             hasApiKey: boolean;
                             id: string;
                             /** @enum {string} */
-                            modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                            modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "openai-assistant" | "azure-ai-search" | "azure-ai-inference";
                             modelName: string | null;
                             name: string;
                             priority: number;
@@ -2562,7 +4243,7 @@ export interface operations {
                      */
                     endpointUrl?: string;
                     /** @enum {string} */
-                    modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                    modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "openai-assistant" | "azure-ai-search" | "azure-ai-inference";
                     /** @description Model name sent to OpenAI-compatible upstreams */
                     modelName?: string;
                     name: string;
@@ -2605,7 +4286,7 @@ export interface operations {
                         hasApiKey: boolean;
                         id: string;
                         /** @enum {string} */
-                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "openai-assistant" | "azure-ai-search" | "azure-ai-inference";
                         modelName: string | null;
                         name: string;
                         priority: number;
@@ -2700,7 +4381,7 @@ export interface operations {
                         hasApiKey: boolean;
                         id: string;
                         /** @enum {string} */
-                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "openai-assistant" | "azure-ai-search" | "azure-ai-inference";
                         modelName: string | null;
                         name: string;
                         priority: number;
@@ -2821,7 +4502,7 @@ export interface operations {
                      */
                     endpointUrl?: string;
                     /** @enum {string} */
-                    modelClass?: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                    modelClass?: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "openai-assistant" | "azure-ai-search" | "azure-ai-inference";
                     /** @description Model name sent to OpenAI-compatible upstreams */
                     modelName?: string | null;
                     name?: string;
@@ -2858,7 +4539,7 @@ export interface operations {
                         hasApiKey: boolean;
                         id: string;
                         /** @enum {string} */
-                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                        modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "openai-assistant" | "azure-ai-search" | "azure-ai-inference";
                         modelName: string | null;
                         name: string;
                         priority: number;
@@ -2998,6 +4679,984 @@ export interface operations {
             };
         };
     };
+    AttendeeAuthController_callback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the portal page of the event (with ?signInError=… when it failed) */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry-after says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    AttendeeAuthController_login: {
+        parameters: {
+            query: {
+                event: string;
+            };
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the provider */
+            302: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input; `details` names each bad field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry-after says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    AttendeeAuthController_signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    AttendeeSelfController_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The registration */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description False when the organiser revoked the key */
+                        active: boolean;
+                        /**
+                         * @description Always null: only a hash of the key is stored. Rotate to get a new key
+                         * @enum {string|null}
+                         */
+                        api_key: null;
+                        attendee_id: string;
+                        email: string;
+                        endpoints: {
+                            /** @description Endpoint for AzureOpenAI SDK clients */
+                            azure_openai: string;
+                            /** @description baseURL for OpenAI SDK clients */
+                            openai: string;
+                        };
+                        event_id: string;
+                        identity: {
+                            login: string;
+                            provider: string;
+                        };
+                        key_prefix: string;
+                        key_rotated_at: string;
+                        name: string;
+                        usage: {
+                            daily_request_cap: number;
+                            /** @description Calendar day in the event time zone */
+                            day: string;
+                            /** @description Largest max_tokens one request may ask for */
+                            max_token_cap: number;
+                            remaining_requests: number;
+                            requests: number;
+                            /** @description Next midnight in the event time zone (UTC ISO 8601) */
+                            resets_at: string;
+                            tokens: number;
+                        };
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    AttendeeSelfController_register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Already registered: the same attendee, key not shown */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                        /** @description The new key (201), shown once. null (200) when this identity is already registered: only a hash is kept, so rotate to get a new one */
+                        api_key: string | null;
+                        attendee_id: string;
+                        endpoints: {
+                            /** @description Endpoint for AzureOpenAI SDK clients */
+                            azure_openai: string;
+                            /** @description baseURL for OpenAI SDK clients */
+                            openai: string;
+                        };
+                        event_id: string;
+                        /** @description The start of the key, to recognise it */
+                        key_prefix: string;
+                        /** @description Present when already registered */
+                        message?: string;
+                    };
+                };
+            };
+            /** @description Registered; the key is shown once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                        /** @description The new key (201), shown once. null (200) when this identity is already registered: only a hash is kept, so rotate to get a new one */
+                        api_key: string | null;
+                        attendee_id: string;
+                        endpoints: {
+                            /** @description Endpoint for AzureOpenAI SDK clients */
+                            azure_openai: string;
+                            /** @description baseURL for OpenAI SDK clients */
+                            openai: string;
+                        };
+                        event_id: string;
+                        /** @description The start of the key, to recognise it */
+                        key_prefix: string;
+                        /** @description Present when already registered */
+                        message?: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry-after says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    AttendeeSelfController_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key, shown once */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The new key, shown once; the previous key stops working */
+                        api_key: string;
+                        attendee_id: string;
+                        key_prefix: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+            /** @description Too many attempts; retry-after says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    AttendeeAuthController_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed-in identity */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The provider's verified primary email */
+                        email: string;
+                        login: string;
+                        name: string;
+                        /** @description The identity provider, e.g. github */
+                        provider: string;
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    InferenceProxyController_chat: {
+        parameters: {
+            query?: {
+                /** @description Azure AI Inference api-version, e.g. 2024-05-01-preview (forwarded when given) */
+                "api-version"?: unknown;
+            };
+            header?: {
+                /** @description pass-through | drop | error: what the model does with body fields it does not know */
+                "extra-parameters"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    InferenceProxyController_completions: {
+        parameters: {
+            query?: {
+                /** @description Azure AI Inference api-version, e.g. 2024-05-01-preview (forwarded when given) */
+                "api-version"?: unknown;
+            };
+            header?: {
+                /** @description pass-through | drop | error: what the model does with body fields it does not know */
+                "extra-parameters"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    InferenceProxyController_embeddings: {
+        parameters: {
+            query?: {
+                /** @description Azure AI Inference api-version, e.g. 2024-05-01-preview (forwarded when given) */
+                "api-version"?: unknown;
+            };
+            header?: {
+                /** @description pass-through | drop | error: what the model does with body fields it does not know */
+                "extra-parameters"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    LegacyEventController_registration: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                eventId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The event */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description End as local wall-clock time in the event time zone, without offset */
+                        end_timestamp: string;
+                        /** @description End, UTC ISO 8601 */
+                        ends_at: string;
+                        /** @description The event name */
+                        event_code: string;
+                        event_id: string;
+                        event_image_url: string | null;
+                        /** @description The event description (Markdown) */
+                        event_markdown: string;
+                        organizer_email: string;
+                        organizer_name: string;
+                        /** @description Start as local wall-clock time in the event time zone, without offset (as Azure AI Proxy sent it) */
+                        start_timestamp: string;
+                        /** @description Start, UTC ISO 8601 */
+                        starts_at: string;
+                        /** @description IANA time zone, e.g. Europe/Berlin */
+                        time_zone_label: string;
+                        /** @description Minutes east of UTC at the event start (Europe/Berlin in winter: 60) */
+                        time_zone_offset: number;
+                    };
+                };
+            };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
     EventInfoController_get: {
         parameters: {
             query?: never;
@@ -3023,7 +5682,7 @@ export interface operations {
                         deployments: {
                             deploymentName: string;
                             /** @enum {string} */
-                            modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "azure-ai-search";
+                            modelClass: "openai-chat" | "openai-completions" | "openai-embeddings" | "openai-dall-e-3" | "openai-dall-e-2" | "openai-audio-transcription" | "openai-audio-speech" | "openai-realtime" | "openai-responses" | "openai-assistant" | "azure-ai-search" | "azure-ai-inference";
                         }[];
                         description: string;
                         endsAt: string;
@@ -3046,6 +5705,57 @@ export interface operations {
                             resetsAt: string;
                             tokens: number;
                         };
+                    };
+                };
+            };
+            /** @description Missing or wrong admin token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    LegacyEventController_eventInfo: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Event info */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Model class → the event's deployment names of that class, e.g. {"openai-chat": ["gpt-4o"]} */
+                        capabilities: {
+                            [key: string]: string[];
+                        };
+                        /** @description The event name (Azure AI Proxy called it the event code) */
+                        event_code: string;
+                        event_image_url: string | null;
+                        /** @description False once the attendee has used up today's request allowance */
+                        is_authorized: boolean;
+                        /** @description Largest max_tokens one request may ask for */
+                        max_token_cap: number;
+                        organizer_email: string;
+                        organizer_name: string;
                     };
                 };
             };
@@ -3096,7 +5806,7 @@ export interface operations {
                         organizerName: string;
                         registration: {
                             /** @enum {string} */
-                            mode: "open" | "code";
+                            mode: "open" | "code" | "github";
                         };
                         /** @description UTC ISO 8601 */
                         startsAt: string;
@@ -3146,32 +5856,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Already registered; a new key replaces the old one */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description Shown once; store it now */
-                        apiKey: string;
-                        attendeeId: string;
-                        endpoints: {
-                            /** @description Endpoint for AzureOpenAI SDK clients */
-                            azureOpenAI: string;
-                            /** @description baseURL for OpenAI SDK clients */
-                            openAI: string;
-                        };
-                        endsAt: string;
-                        eventId: string;
-                        eventName: string;
-                        keyPrefix: string;
-                        /** @description True when this email was already registered and its key was replaced */
-                        rotated: boolean;
-                        startsAt: string;
-                    };
-                };
-            };
             /** @description Registered; the key is shown only once */
             201: {
                 headers: {
@@ -3192,8 +5876,6 @@ export interface operations {
                         eventId: string;
                         eventName: string;
                         keyPrefix: string;
-                        /** @description True when this email was already registered and its key was replaced */
-                        rotated: boolean;
                         startsAt: string;
                     };
                 };
@@ -3249,6 +5931,23 @@ export interface operations {
                     };
                 };
             };
+            /** @description Already exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
             /** @description Body too large */
             413: {
                 headers: {
@@ -3280,6 +5979,126 @@ export interface operations {
                         }[];
                         message: string;
                         requestId: string;
+                    };
+                };
+            };
+        };
+    };
+    InferenceProxyController_imageEmbeddings: {
+        parameters: {
+            query?: {
+                /** @description Azure AI Inference api-version, e.g. 2024-05-01-preview (forwarded when given) */
+                "api-version"?: unknown;
+            };
+            header?: {
+                /** @description pass-through | drop | error: what the model does with body fields it does not know */
+                "extra-parameters"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
                     };
                 };
             };
@@ -3324,6 +6143,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3340,6 +6161,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3356,6 +6179,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3372,6 +6197,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3388,6 +6215,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3404,6 +6233,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3446,6 +6277,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3462,6 +6295,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3478,6 +6313,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3494,6 +6331,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3510,6 +6349,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3526,6 +6367,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3572,6 +6415,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3588,6 +6433,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3604,6 +6451,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3620,6 +6469,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3636,6 +6487,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3652,6 +6505,691 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    InferenceProxyController_info: {
+        parameters: {
+            query?: {
+                /** @description Azure AI Inference api-version, e.g. 2024-05-01-preview (forwarded when given) */
+                "api-version"?: unknown;
+                /** @description The deployment; else the azureml-model-deployment header; else the event's only AI Inference deployment */
+                model?: unknown;
+            };
+            header?: {
+                /** @description pass-through | drop | error: what the model does with body fields it does not know */
+                "extra-parameters"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listAssistants[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createAssistant[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getAssistant[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateAssistant[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteAssistant[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3715,6 +7253,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3731,6 +7271,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3747,6 +7289,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3763,6 +7307,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3779,6 +7325,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3839,6 +7387,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3855,6 +7405,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3871,6 +7423,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3887,6 +7441,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3903,6 +7459,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3919,6 +7477,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3979,6 +7539,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -3995,6 +7557,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4011,6 +7575,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4027,6 +7593,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4043,6 +7611,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4059,6 +7629,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4105,6 +7677,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4121,6 +7695,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4137,6 +7713,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4153,6 +7731,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4169,6 +7749,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4215,6 +7797,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4231,6 +7815,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4247,6 +7833,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4263,6 +7851,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4279,6 +7869,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4325,6 +7917,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4341,6 +7935,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4357,6 +7953,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4373,6 +7971,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4389,6 +7989,128 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AzureProxyController_chatExtensions[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version, e.g. 2024-10-21 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path: {
+                /** @description A deployment attached to your event */
+                deployment: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4435,6 +8157,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4451,6 +8175,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4467,6 +8193,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4483,6 +8211,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4499,6 +8229,595 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listFiles[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_uploadFile[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description At most 512 MB
+                     */
+                    file: string;
+                    /** @example assistants */
+                    purpose: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getFile[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteFile[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getFileContent[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file bytes, streamed as the upstream sends them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4552,6 +8871,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4568,6 +8889,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4584,6 +8907,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4600,6 +8925,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4616,6 +8943,2060 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createThread[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getThread[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateThread[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteThread[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listMessages[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createMessage[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getMessage[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateMessage[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteMessage[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listRuns[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createRun[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getRun[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateRun[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_cancelRun[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listRunSteps[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getRunStep[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_submitToolOutputs[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createThreadAndRun[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4666,6 +11047,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4682,6 +11065,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4698,6 +11083,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4714,6 +11101,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4730,6 +11119,1025 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listVectorStores[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createVectorStore[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getVectorStore[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateVectorStore[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteVectorStore[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listVectorStoreFiles[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_addVectorStoreFile[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getVectorStoreFile[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteVectorStoreFile[1]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4780,6 +12188,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4796,6 +12206,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4812,6 +12224,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4828,6 +12242,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4844,6 +12260,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4908,6 +12326,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4924,6 +12344,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4940,6 +12362,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4956,6 +12380,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4972,6 +12398,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -4988,6 +12416,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5030,6 +12460,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5046,6 +12478,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5062,6 +12496,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5078,6 +12514,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5094,6 +12532,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5110,6 +12550,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5156,6 +12598,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5172,6 +12616,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5188,6 +12634,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5204,6 +12652,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5220,6 +12670,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5236,6 +12688,575 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listAssistants[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createAssistant[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getAssistant[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateAssistant[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteAssistant[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5299,6 +13320,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5315,6 +13338,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5331,6 +13356,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5347,6 +13374,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5363,6 +13392,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5423,6 +13454,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5439,6 +13472,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5455,6 +13490,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5471,6 +13508,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5487,6 +13526,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5503,6 +13544,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5563,6 +13606,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5579,6 +13624,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5595,6 +13642,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5611,6 +13660,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5627,6 +13678,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5643,6 +13696,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5689,6 +13744,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5705,6 +13762,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5721,6 +13780,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5737,6 +13798,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5753,6 +13816,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5799,6 +13864,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5815,6 +13882,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5831,6 +13900,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5847,6 +13918,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5863,6 +13936,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5909,6 +13984,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5925,6 +14002,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5941,6 +14020,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5957,6 +14038,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -5973,6 +14056,128 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AzureProxyController_chatExtensions[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version, e.g. 2024-10-21 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path: {
+                /** @description A deployment attached to your event */
+                deployment: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6019,6 +14224,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6035,6 +14242,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6051,6 +14260,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6067,6 +14278,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6083,6 +14296,595 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listFiles[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_uploadFile[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description At most 512 MB
+                     */
+                    file: string;
+                    /** @example assistants */
+                    purpose: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getFile[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteFile[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getFileContent[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file bytes, streamed as the upstream sends them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6129,6 +14931,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6145,6 +14949,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6161,6 +14967,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6177,6 +14985,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6193,6 +15003,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6209,6 +15021,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6262,6 +15076,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6278,6 +15094,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6294,6 +15112,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6310,6 +15130,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6326,6 +15148,2060 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createThread[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getThread[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateThread[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteThread[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listMessages[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createMessage[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getMessage[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateMessage[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteMessage[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listRuns[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createRun[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getRun[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateRun[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_cancelRun[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listRunSteps[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getRunStep[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_submitToolOutputs[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createThreadAndRun[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6383,6 +17259,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6399,6 +17277,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6415,6 +17295,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6431,6 +17313,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6447,6 +17331,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6501,6 +17387,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6517,6 +17405,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6533,6 +17423,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6549,6 +17441,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6565,6 +17459,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6581,6 +17477,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6635,6 +17533,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6651,6 +17551,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6667,6 +17569,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6683,6 +17587,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6699,6 +17605,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6715,6 +17623,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6755,6 +17665,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6771,6 +17683,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6787,6 +17701,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6803,6 +17719,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6819,6 +17737,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6859,6 +17779,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6875,6 +17797,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6891,6 +17815,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6907,6 +17833,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6923,6 +17851,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6963,6 +17893,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6979,6 +17911,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -6995,6 +17929,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7011,6 +17947,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7027,6 +17965,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7067,6 +18007,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7083,6 +18025,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7099,6 +18043,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7115,6 +18061,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7131,6 +18079,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7213,6 +18163,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7229,6 +18181,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7245,6 +18199,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7261,6 +18217,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7277,6 +18235,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7293,6 +18253,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7343,6 +18305,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7359,6 +18323,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7375,6 +18341,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7391,6 +18359,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7407,6 +18377,1025 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listVectorStores[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createVectorStore[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getVectorStore[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateVectorStore[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteVectorStore[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listVectorStoreFiles[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_addVectorStoreFile[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getVectorStoreFile[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteVectorStoreFile[0]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7436,6 +19425,573 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    "AssistantsController_listAssistants[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createAssistant[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getAssistant[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateAssistant[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteAssistant[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
             };
         };
     };
@@ -7489,6 +20045,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7505,6 +20063,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7521,6 +20081,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7537,6 +20099,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7553,6 +20117,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7607,6 +20173,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7623,6 +20191,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7639,6 +20209,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7655,6 +20227,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7671,6 +20245,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7687,6 +20263,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7741,6 +20319,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7757,6 +20337,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7773,6 +20355,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7789,6 +20373,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7805,6 +20391,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7821,6 +20409,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7861,6 +20451,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7877,6 +20469,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7893,6 +20487,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7909,6 +20505,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7925,6 +20523,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7965,6 +20565,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7981,6 +20583,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -7997,6 +20601,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8013,6 +20619,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8029,6 +20637,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8069,6 +20679,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8085,6 +20697,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8101,6 +20715,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8117,6 +20733,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8133,6 +20751,595 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listFiles[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_uploadFile[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description At most 512 MB
+                     */
+                    file: string;
+                    /** @example assistants */
+                    purpose: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getFile[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteFile[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getFileContent[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file bytes, streamed as the upstream sends them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8173,6 +21380,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8189,6 +21398,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8205,6 +21416,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8221,6 +21434,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8237,6 +21452,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8319,6 +21536,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8335,6 +21554,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8351,6 +21572,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8367,6 +21590,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8383,6 +21608,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8399,6 +21626,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8449,6 +21678,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8465,6 +21696,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8481,6 +21714,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8497,6 +21732,8 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };
@@ -8513,6 +21750,3077 @@ export interface operations {
                             code: string | null;
                             message: string;
                             param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createThread[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getThread[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateThread[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteThread[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listMessages[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createMessage[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getMessage[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateMessage[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteMessage[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listRuns[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createRun[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getRun[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateRun[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_cancelRun[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listRunSteps[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getRunStep[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_submitToolOutputs[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createThreadAndRun[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listVectorStores[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_createVectorStore[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getVectorStore[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_updateVectorStore[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteVectorStore[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_listVectorStoreFiles[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_addVectorStoreFile[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_getVectorStoreFile[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    "AssistantsController_deleteVectorStoreFile[2]": {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
                             type: string;
                         };
                     };

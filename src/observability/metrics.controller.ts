@@ -1,0 +1,20 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { MetricsService } from './metrics.service';
+
+/**
+ * Prometheus text, behind the global admin guard (scrapers send the admin token as a bearer token).
+ * Left out of the OpenAPI document: it is not part of the portal's API client.
+ */
+@ApiExcludeController()
+@Controller()
+export class MetricsController {
+  constructor(private readonly metrics: MetricsService) {}
+
+  @Get('metrics')
+  async scrape(@Res() reply: FastifyReply): Promise<void> {
+    const { contentType, body } = await this.metrics.scrape();
+    await reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
+  }
+}
