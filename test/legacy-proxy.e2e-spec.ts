@@ -181,6 +181,57 @@ describe("proxy: Azure AI Proxy's legacy routes (AI Inference, on-your-data exte
     expect(wrongKey.status).toBe(401);
   });
 
+  it("tests an AI Inference resource's connection through GET /info", async () => {
+    const created = await http.post<{ id: string }>('/api/v1/admin/resources', resource(inference, INFERENCE_KEY, { deploymentName: 'mistral-large', modelClass: 'azure-ai-inference', name: 'probe' }));
+    const wrong = await http.post<{ id: string }>('/api/v1/admin/resources', resource(inference, 'wrong-key', { deploymentName: 'mistral-large', modelClass: 'azure-ai-inference', name: 'probe-wrong' }));
+
+    expect((await http.post(`/api/v1/admin/resources/${created.body.id}/test`)).body).toMatchObject({ ok: true, status: 200, operation: 'info' });
+    expect((await http.post(`/api/v1/admin/resources/${wrong.body.id}/test`)).body).toMatchObject({ ok: false, status: 401 });
+    expect((await upstreamRequests(inference, '/info'))[0].headers['azureml-model-deployment']).toBe('mistral-large');
+  });
+
+  describe('error texts an attendee can act on (OpenAI shape, status in the body too)', () => {
+    const HOUR = 3_600_000;
+
+    it('names the missing deployment and the available ones, in Azure AI Proxy\'s words', async () => {
+      const error = expectOpenAiError(
+        await http.post('/api/v1/openai/deployments/gpt-4/chat/completions?api-version=2024-10-21', { messages: USER_HELLO }, { headers: attendeeHeaders(key, 'azure') }),
+        404,
+        'DeploymentNotFound',
+      );
+      expect(error).toMatchObject({
+        status: 404,
+        message: "Deployment 'gpt-4' not found for this event. Available deployments are: ada-002, cohere-embed, gpt-35-turbo, hotels, mistral-large",
+      });
+    });
+
+    it('says why a key is refused: none, unknown, revoked, not started (with the start), ended', async () => {
+      const post = (k?: string) => http.post('/api/v1/chat/completions', { model: 'gpt-35-turbo', messages: USER_HELLO }, { headers: k ? attendeeHeaders(k) : {} });
+      const startsAt = new Date(Date.now() + 3 * HOUR).toISOString();
+      const upcoming = (await seedEvent(http, { startsAt, endsAt: new Date(Date.now() + 6 * HOUR).toISOString() })).event;
+      const ended = (await seedEvent(http, { startsAt: new Date(Date.now() - 6 * HOUR).toISOString(), endsAt: new Date(Date.now() - HOUR).toISOString() })).event;
+      const upcomingKey = await registeredBefore(upcoming.id);
+      const endedKey = await registeredBefore(ended.id);
+      const revoked = await registerAttendee(http, event.id);
+      await http.patch(`/api/v1/admin/events/${event.id}/attendees/${revoked.attendeeId}`, { active: false });
+
+      expect(expectOpenAiError(await post(), 401, 'invalid_api_key')).toMatchObject({ status: 401, message: expect.stringContaining('No API key provided') });
+      expect(expectOpenAiError(await post('aip_unknown'), 401, 'invalid_api_key').message).toContain('Invalid API key');
+      expect(expectOpenAiError(await post(revoked.apiKey), 401, 'key_revoked').message).toContain('revoked by the event organiser');
+      expect(expectOpenAiError(await post(upcomingKey), 401, 'event_not_started').message).toContain(`starts at ${startsAt}`);
+      expect(expectOpenAiError(await post(endedKey), 401, 'event_ended').message).toMatch(/ended at .*; its keys no longer work/);
+    });
+
+    /** A key for an event outside its window: registered while it was live, then the window moved. */
+    async function registeredBefore(eventId: string): Promise<string> {
+      const window = (await http.get<{ startsAt: string; endsAt: string }>(`/api/v1/admin/events/${eventId}`)).body;
+      await http.patch(`/api/v1/admin/events/${eventId}`, { startsAt: new Date(Date.now() - HOUR).toISOString(), endsAt: new Date(Date.now() + HOUR).toISOString() });
+      const { apiKey } = await registerAttendee(http, eventId);
+      await http.patch(`/api/v1/admin/events/${eventId}`, { startsAt: window.startsAt, endsAt: window.endsAt });
+      return apiKey;
+    }
+  });
+
   describe('legacy on-your-data: /api/v1/openai/deployments/{d}/extensions/chat/completions', () => {
     it('forwards to the chat deployment on the extensions path, with the body (dataSources) untouched', async () => {
       const dataSources = [{ type: 'AzureCognitiveSearch', parameters: { endpoint: 'https://search.example', indexName: 'hotels' } }];

@@ -14,6 +14,15 @@ describe('probeFor', () => {
     expect(isProbe(o3) && o3.body).toEqual({ kind: 'json', value: { messages: [{ role: 'user', content: 'ping' }], max_completion_tokens: 1 } });
   });
 
+  it('asks an Azure AI Inference model for its /info, which costs nothing', () => {
+    const inference = probeFor(resource({ modelClass: 'azure-ai-inference', deploymentName: 'mistral-large' }));
+    expect(isProbe(inference) && { call: inference.call, body: inference.body, operation: inference.operation }).toEqual({
+      call: { operation: 'inferenceInfo', family: 'inference' },
+      body: { kind: 'none' },
+      operation: 'info',
+    });
+  });
+
   it('has no request for images, transcription and realtime', () => {
     for (const modelClass of ['openai-dall-e-3', 'openai-dall-e-2', 'openai-audio-transcription', 'openai-realtime'] as const) {
       expect(isProbe(probeFor(resource({ modelClass })))).toBe(false);

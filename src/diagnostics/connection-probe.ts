@@ -50,6 +50,9 @@ export function probeFor(resource: CatalogResource): Probe | Untestable {
       return { call: { operation: 'speech', family: 'azure' }, body: json({ input: 'ping', voice: 'alloy' }), operation: 'audio/speech' };
     case 'azure-ai-search':
       return { call: { operation: 'search', family: 'search' }, body: json({ search: '*', top: 1 }), operation: 'docs/search' };
+    case 'azure-ai-inference':
+      // GET /info costs nothing and answers for chat and embedding models alike.
+      return { call: { operation: 'inferenceInfo', family: 'inference' }, body: { kind: 'none' }, operation: 'info' };
     default:
       return { reason: `Deployments of class ${resource.modelClass} have no test request.` };
   }

@@ -13,7 +13,10 @@ const fields = {
   endpointUrl: z
     .url({ protocol: /^https?$/ })
     .max(2048)
-    .describe('e.g. https://my-resource.openai.azure.com; optional for the built-in simulator'),
+    .describe(
+      'e.g. https://my-resource.openai.azure.com; for azure-ai-inference the model endpoint, e.g. https://my-model.eastus2.models.ai.azure.com ' +
+        'or https://my-resource.services.ai.azure.com/models; optional for the built-in simulator',
+    ),
   apiKey: z.string().min(1).max(1024).describe('Write-only; never returned (only its last 4 characters)'),
   apiVersion: z.string().regex(/^[A-Za-z0-9.-]{1,64}$/, 'must look like 2024-10-21').describe('Azure api-version default'),
   modelName: z.string().min(1).max(128).describe('Model name sent to OpenAI-compatible upstreams'),
