@@ -73,7 +73,13 @@ export async function relayBuffered(ctx: RelayContext): Promise<RelayOutcome> {
       parsed = undefined;
     }
   }
-  const status = upstream.status;
+  let status = upstream.status;
+  if (status < 400 && parsed === undefined && String(headers['content-type'] ?? '').includes('json')) {
+    // A success that is not the JSON it claims to be (a broken upstream or middlebox) is a 502, not an answer.
+    status = 502;
+    parsed = { error: { message: 'The upstream answered with malformed JSON.', type: 'server_error', code: 'upstream_malformed_response', param: null } };
+    payload = Buffer.from(JSON.stringify(parsed));
+  }
   if (status >= 400 && !(parsed && typeof parsed === 'object' && 'error' in parsed)) {
     // Keep the OpenAI error shape even when an upstream answers with HTML or plain text.
     parsed = { error: { message: `The upstream rejected the request (HTTP ${status}).`, type: 'invalid_request_error', code: `upstream_${status}`, param: null } };
