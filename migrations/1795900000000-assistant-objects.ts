@@ -19,7 +19,9 @@ export class AssistantObjects1795900000000 implements MigrationInterface {
         metered_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX assistant_objects_owner_idx ON assistant_objects (event_id, attendee_id, kind)`);
+    await q.query(
+      `CREATE INDEX assistant_objects_owner_idx ON assistant_objects (event_id, attendee_id, kind)`,
+    );
     await q.query(`CREATE INDEX assistant_objects_attendee_idx ON assistant_objects (attendee_id)`);
   }
 

@@ -4,7 +4,13 @@ import { RunningSimulator, startSimulator } from '../src/simulator/simulator.app
 import type { EventResponse } from './support/api';
 import { registerAttendee, seedEvent } from './support/factories';
 import { httpClient, HttpClient } from './support/http';
-import { attendeeHeaders, expectOpenAiError, simulatedResource, upstreamRequests, waitFor } from './support/proxy';
+import {
+  attendeeHeaders,
+  expectOpenAiError,
+  simulatedResource,
+  upstreamRequests,
+  waitFor,
+} from './support/proxy';
 import { startTestApp, TestApp } from './support/test-app';
 
 const SIM_KEY = 'assistants-upstream-key-5c1e';
@@ -14,11 +20,14 @@ const DEPLOYMENT = 'assistant-4o';
 const POLL = { pollIntervalMs: 20 };
 
 /** The status and OpenAI error code an SDK call failed with. */
-async function failure(promise: Promise<unknown>): Promise<{ status: number; code: unknown; message: string }> {
+async function failure(
+  promise: Promise<unknown>,
+): Promise<{ status: number; code: unknown; message: string }> {
   try {
     await promise;
   } catch (err) {
-    if (err instanceof OpenAI.APIError) return { status: err.status ?? 0, code: err.code, message: err.message };
+    if (err instanceof OpenAI.APIError)
+      return { status: err.status ?? 0, code: err.code, message: err.message };
     throw err;
   }
   throw new Error('expected the call to fail');
@@ -49,24 +58,48 @@ describe('Assistants API through the proxy', () => {
   let organiserOnlyId: string;
 
   const rows = async (): Promise<OwnedRow[]> =>
-    (await t.app.get(DataSource).query(`SELECT object_id, kind, attendee_id, metered_at FROM assistant_objects WHERE event_id = $1`, [event.id])) as OwnedRow[];
+    (await t.app
+      .get(DataSource)
+      .query(`SELECT object_id, kind, attendee_id, metered_at FROM assistant_objects WHERE event_id = $1`, [
+        event.id,
+      ])) as OwnedRow[];
 
   beforeAll(async () => {
     sim = await startSimulator({ apiKey: SIM_KEY });
     t = await startTestApp();
     http = httpClient(t.url);
-    ({ event } = await seedEvent(http, {}, [simulatedResource(sim, SIM_KEY, { name: 'Assistants', deploymentName: DEPLOYMENT, modelClass: 'openai-assistant' })]));
+    ({ event } = await seedEvent(http, {}, [
+      simulatedResource(sim, SIM_KEY, {
+        name: 'Assistants',
+        deploymentName: DEPLOYMENT,
+        modelClass: 'openai-assistant',
+      }),
+    ]));
     const regA = await registerAttendee(http, event.id, { name: 'Alice' });
     keyA = regA.apiKey;
     attendeeA = regA.attendeeId;
     keyB = (await registerAttendee(http, event.id, { name: 'Bob' })).apiKey;
     a = new AzureOpenAI({ endpoint: t.url, apiKey: keyA, apiVersion: API_VERSION, maxRetries: 0 });
-    b = new AzureOpenAI({ endpoint: `${t.url}/api/v1`, apiKey: keyB, apiVersion: API_VERSION, maxRetries: 0 });
+    b = new AzureOpenAI({
+      endpoint: `${t.url}/api/v1`,
+      apiKey: keyB,
+      apiVersion: API_VERSION,
+      maxRetries: 0,
+    });
     aOpenAi = new OpenAI({ baseURL: `${t.url}/v1`, apiKey: keyA, maxRetries: 0 });
     // The organiser's own assistants, made on the upstream directly: one shared by name, one not.
-    const organiser = new AzureOpenAI({ endpoint: sim.url, apiKey: SIM_KEY, apiVersion: API_VERSION, maxRetries: 0 });
-    sharedId = (await organiser.beta.assistants.create({ model: DEPLOYMENT, name: DEPLOYMENT, instructions: 'Shared.' })).id;
-    organiserOnlyId = (await organiser.beta.assistants.create({ model: DEPLOYMENT, name: 'organiser-private' })).id;
+    const organiser = new AzureOpenAI({
+      endpoint: sim.url,
+      apiKey: SIM_KEY,
+      apiVersion: API_VERSION,
+      maxRetries: 0,
+    });
+    sharedId = (
+      await organiser.beta.assistants.create({ model: DEPLOYMENT, name: DEPLOYMENT, instructions: 'Shared.' })
+    ).id;
+    organiserOnlyId = (
+      await organiser.beta.assistants.create({ model: DEPLOYMENT, name: 'organiser-private' })
+    ).id;
   });
   afterAll(async () => {
     await t.close();
@@ -74,12 +107,28 @@ describe('Assistants API through the proxy', () => {
   });
 
   it("keeps A's assistant, thread and file from B: 404 on reads, writes and runs, and absent from B's lists", async () => {
-    const assistant = await a.beta.assistants.create({ model: DEPLOYMENT, name: 'Alice helper', instructions: 'Be brief.' });
+    const assistant = await a.beta.assistants.create({
+      model: DEPLOYMENT,
+      name: 'Alice helper',
+      instructions: 'Be brief.',
+    });
     const thread = await a.beta.threads.create({ messages: [{ role: 'user', content: 'hello from Alice' }] });
-    const file = await a.files.create({ file: await toFile(Buffer.from('alice notes'), 'notes.txt'), purpose: 'assistants' });
-    expect(assistant).toMatchObject({ id: expect.stringMatching(/^asst_/), name: 'Alice helper', model: DEPLOYMENT });
+    const file = await a.files.create({
+      file: await toFile(Buffer.from('alice notes'), 'notes.txt'),
+      purpose: 'assistants',
+    });
+    expect(assistant).toMatchObject({
+      id: expect.stringMatching(/^asst_/),
+      name: 'Alice helper',
+      model: DEPLOYMENT,
+    });
     expect(thread.id).toMatch(/^thread_/);
-    expect(file).toMatchObject({ id: expect.stringMatching(/^file-/), bytes: 11, filename: 'notes.txt', purpose: 'assistants' });
+    expect(file).toMatchObject({
+      id: expect.stringMatching(/^file-/),
+      bytes: 11,
+      filename: 'notes.txt',
+      purpose: 'assistants',
+    });
 
     // A reads its own objects, on every base.
     expect((await a.beta.assistants.retrieve(assistant.id)).name).toBe('Alice helper');
@@ -87,14 +136,21 @@ describe('Assistants API through the proxy', () => {
     expect(await (await a.files.content(file.id)).text()).toBe('alice notes');
 
     const notFound = { status: 404, code: 'object_not_found' };
-    expect(await failure(b.beta.assistants.retrieve(assistant.id))).toMatchObject({ ...notFound, message: expect.stringContaining(`No assistant found with id '${assistant.id}'`) });
+    expect(await failure(b.beta.assistants.retrieve(assistant.id))).toMatchObject({
+      ...notFound,
+      message: expect.stringContaining(`No assistant found with id '${assistant.id}'`),
+    });
     expect(await failure(b.beta.assistants.update(assistant.id, { name: 'stolen' }))).toMatchObject(notFound);
     expect(await failure(b.beta.assistants.delete(assistant.id))).toMatchObject(notFound);
     expect(await failure(b.beta.threads.retrieve(thread.id))).toMatchObject(notFound);
     expect(await failure(b.beta.threads.update(thread.id, { metadata: { x: 'y' } }))).toMatchObject(notFound);
     expect(await failure(b.beta.threads.messages.list(thread.id))).toMatchObject(notFound);
-    expect(await failure(b.beta.threads.messages.create(thread.id, { role: 'user', content: 'intruder' }))).toMatchObject(notFound);
-    expect(await failure(b.beta.threads.runs.create(thread.id, { assistant_id: sharedId }))).toMatchObject(notFound);
+    expect(
+      await failure(b.beta.threads.messages.create(thread.id, { role: 'user', content: 'intruder' })),
+    ).toMatchObject(notFound);
+    expect(await failure(b.beta.threads.runs.create(thread.id, { assistant_id: sharedId }))).toMatchObject(
+      notFound,
+    );
     expect(await failure(b.beta.threads.delete(thread.id))).toMatchObject(notFound);
     expect(await failure(b.files.retrieve(file.id))).toMatchObject(notFound);
     expect(await failure(b.files.content(file.id))).toMatchObject(notFound);
@@ -102,9 +158,21 @@ describe('Assistants API through the proxy', () => {
 
     // Ids in a body are checked too: B cannot attach A's file or run A's assistant on its own thread.
     const bThread = await b.beta.threads.create();
-    expect(await failure(b.beta.threads.messages.create(bThread.id, { role: 'user', content: 'x', attachments: [{ file_id: file.id, tools: [{ type: 'file_search' }] }] }))).toMatchObject(notFound);
-    expect(await failure(b.beta.threads.runs.create(bThread.id, { assistant_id: assistant.id }))).toMatchObject(notFound);
-    expect(await failure(b.vectorStores.create({ name: 'mine', file_ids: [file.id] }))).toMatchObject(notFound);
+    expect(
+      await failure(
+        b.beta.threads.messages.create(bThread.id, {
+          role: 'user',
+          content: 'x',
+          attachments: [{ file_id: file.id, tools: [{ type: 'file_search' }] }],
+        }),
+      ),
+    ).toMatchObject(notFound);
+    expect(
+      await failure(b.beta.threads.runs.create(bThread.id, { assistant_id: assistant.id })),
+    ).toMatchObject(notFound);
+    expect(await failure(b.vectorStores.create({ name: 'mine', file_ids: [file.id] }))).toMatchObject(
+      notFound,
+    );
 
     // Lists are filtered: B sees the shared assistant and nothing of A's; A sees its own and the shared one.
     const bAssistants = (await b.beta.assistants.list()).data.map((x) => x.id);
@@ -118,7 +186,9 @@ describe('Assistants API through the proxy', () => {
     // Nothing of A's changed upstream.
     expect((await a.beta.assistants.retrieve(assistant.id)).name).toBe('Alice helper');
     expect((await a.beta.threads.messages.list(thread.id)).data.map((m) => m.role)).toEqual(['user']);
-    expect((await upstreamRequests(sim, `/openai/assistants/${assistant.id}`)).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(
+      (await upstreamRequests(sim, `/openai/assistants/${assistant.id}`)).filter((r) => r.method !== 'GET'),
+    ).toEqual([]);
 
     const owned = await rows();
     expect(owned).toEqual(
@@ -135,24 +205,42 @@ describe('Assistants API through the proxy', () => {
       expect((await client.beta.assistants.retrieve(sharedId)).name).toBe(DEPLOYMENT);
       const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'hi shared' }] });
       const run = await client.beta.threads.runs.createAndPoll(thread.id, { assistant_id: sharedId }, POLL);
-      expect(run).toMatchObject({ status: 'completed', assistant_id: sharedId, usage: { total_tokens: expect.any(Number) } });
+      expect(run).toMatchObject({
+        status: 'completed',
+        assistant_id: sharedId,
+        usage: { total_tokens: expect.any(Number) },
+      });
       const messages = await client.beta.threads.messages.list(thread.id);
       expect(messages.data[0]).toMatchObject({ role: 'assistant', run_id: run.id });
       expect(messages.data[0].content[0]).toMatchObject({ type: 'text', text: { value: 'echo: hi shared' } });
       const steps = await client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
       expect(steps.data).toHaveLength(1);
 
-      const forbidden = { status: 403, code: 'forbidden', message: expect.stringContaining('shared assistant') };
-      expect(await failure(client.beta.assistants.update(sharedId, { instructions: 'Be evil.' }))).toMatchObject(forbidden);
+      const forbidden = {
+        status: 403,
+        code: 'forbidden',
+        message: expect.stringContaining('shared assistant'),
+      };
+      expect(
+        await failure(client.beta.assistants.update(sharedId, { instructions: 'Be evil.' })),
+      ).toMatchObject(forbidden);
       expect(await failure(client.beta.assistants.delete(sharedId))).toMatchObject(forbidden);
     }
     // The organiser's other assistants are not shared.
-    expect(await failure(a.beta.assistants.retrieve(organiserOnlyId))).toMatchObject({ status: 404, code: 'object_not_found' });
-    expect(await failure(a.beta.assistants.create({ model: DEPLOYMENT, name: DEPLOYMENT }))).toMatchObject({ status: 400, code: 'validation_failed' });
-    expect((await upstreamRequests(sim, `/openai/assistants/${sharedId}`)).filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(await failure(a.beta.assistants.retrieve(organiserOnlyId))).toMatchObject({
+      status: 404,
+      code: 'object_not_found',
+    });
+    expect(await failure(a.beta.assistants.create({ model: DEPLOYMENT, name: DEPLOYMENT }))).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+    });
+    expect(
+      (await upstreamRequests(sim, `/openai/assistants/${sharedId}`)).filter((r) => r.method !== 'GET'),
+    ).toEqual([]);
   });
 
-  it('streams a run as server-sent events, records the new run as the caller\'s and meters its usage once', async () => {
+  it("streams a run as server-sent events, records the new run as the caller's and meters its usage once", async () => {
     const assistant = await a.beta.assistants.create({ model: DEPLOYMENT, name: 'Streamer' });
     const thread = await a.beta.threads.create({ messages: [{ role: 'user', content: 'stream please' }] });
     const stream = a.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
@@ -160,14 +248,23 @@ describe('Assistants API through the proxy', () => {
     stream.on('event', (e) => seen.push(e.event));
     const run = await stream.finalRun();
     expect(run).toMatchObject({ status: 'completed', usage: { total_tokens: expect.any(Number) } });
-    expect(seen).toEqual(expect.arrayContaining(['thread.run.created', 'thread.message.delta', 'thread.run.completed']));
-    expect((await stream.finalMessages())[0].content[0]).toMatchObject({ text: { value: 'echo: stream please' } });
+    expect(seen).toEqual(
+      expect.arrayContaining(['thread.run.created', 'thread.message.delta', 'thread.run.completed']),
+    );
+    expect((await stream.finalMessages())[0].content[0]).toMatchObject({
+      text: { value: 'echo: stream please' },
+    });
 
     // Reading the finished run again does not count its tokens twice.
     expect((await a.beta.threads.runs.retrieve(run.id, { thread_id: thread.id })).status).toBe('completed');
-    expect(await failure(b.beta.threads.runs.retrieve(run.id, { thread_id: thread.id }))).toMatchObject({ status: 404 });
+    expect(await failure(b.beta.threads.runs.retrieve(run.id, { thread_id: thread.id }))).toMatchObject({
+      status: 404,
+    });
 
-    const created = await a.beta.threads.createAndRunPoll({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'new thread' }] } }, POLL);
+    const created = await a.beta.threads.createAndRunPoll(
+      { assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'new thread' }] } },
+      POLL,
+    );
     expect(created.status).toBe('completed');
     expect((await a.beta.threads.retrieve(created.thread_id)).id).toBe(created.thread_id);
     expect(await failure(b.beta.threads.retrieve(created.thread_id))).toMatchObject({ status: 404 });
@@ -187,17 +284,40 @@ describe('Assistants API through the proxy', () => {
     }, 'metered assistant runs');
     // Two shared-assistant runs (polled), the streamed run, and the create-thread-and-run: each metered once.
     expect(usage).toHaveLength(4);
-    expect(usage.find((u) => u.streamed)).toMatchObject({ route: 'assistants:threads/:threadId/runs', status: 200, total_tokens: run.usage!.total_tokens });
-    expect(usage.filter((u) => Number(u.total_tokens) === created.usage!.total_tokens && u.route === 'assistants:threads/:threadId/runs/:runId').length).toBeGreaterThanOrEqual(1);
+    expect(usage.find((u) => u.streamed)).toMatchObject({
+      route: 'assistants:threads/:threadId/runs',
+      status: 200,
+      total_tokens: run.usage!.total_tokens,
+    });
+    expect(
+      usage.filter(
+        (u) =>
+          Number(u.total_tokens) === created.usage!.total_tokens &&
+          u.route === 'assistants:threads/:threadId/runs/:runId',
+      ).length,
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('writes a usage record for every request, and refused ones carry their status', async () => {
-    const before = Number(((await t.app.get(DataSource).query(`SELECT count(*) AS n FROM usage_records WHERE event_id = $1`, [event.id])) as { n: string }[])[0].n);
+    const before = Number(
+      (
+        (await t.app
+          .get(DataSource)
+          .query(`SELECT count(*) AS n FROM usage_records WHERE event_id = $1`, [event.id])) as {
+          n: string;
+        }[]
+      )[0].n,
+    );
     await a.beta.assistants.list();
     await failure(b.beta.assistants.retrieve('asst_doesnotexist'));
     const found = await waitFor(async () => {
       await http.get(`/api/v1/admin/events/${event.id}/usage`);
-      const all = (await t.app.get(DataSource).query(`SELECT route, status, error_code, deployment FROM usage_records WHERE event_id = $1 ORDER BY id`, [event.id])) as {
+      const all = (await t.app
+        .get(DataSource)
+        .query(
+          `SELECT route, status, error_code, deployment FROM usage_records WHERE event_id = $1 ORDER BY id`,
+          [event.id],
+        )) as {
         route: string;
         status: number;
         error_code: string | null;
@@ -207,12 +327,20 @@ describe('Assistants API through the proxy', () => {
     }, 'two more usage records');
     expect(found).toEqual([
       { route: 'assistants:assistants', status: 200, error_code: null, deployment: DEPLOYMENT },
-      { route: 'assistants:assistants/:assistantId', status: 404, error_code: 'object_not_found', deployment: '(none)' },
+      {
+        route: 'assistants:assistants/:assistantId',
+        status: 404,
+        error_code: 'object_not_found',
+        deployment: '(none)',
+      },
     ]);
   });
 
   it('deletes an owned object and forgets it; the id is then 404 for its owner too', async () => {
-    const file = await a.files.create({ file: await toFile(Buffer.from('bye'), 'bye.txt'), purpose: 'assistants' });
+    const file = await a.files.create({
+      file: await toFile(Buffer.from('bye'), 'bye.txt'),
+      purpose: 'assistants',
+    });
     expect(await a.files.delete(file.id)).toMatchObject({ id: file.id, deleted: true });
     expect((await rows()).some((r) => r.object_id === file.id)).toBe(false);
     expect(await failure(a.files.retrieve(file.id))).toMatchObject({ status: 404, code: 'object_not_found' });
@@ -228,15 +356,24 @@ describe('Assistants API through the proxy', () => {
     const boundary = '----assistants-test';
     const noPurpose = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nabc\r\n--${boundary}--\r\n`;
     const res = await http.post(`/openai/files?api-version=${API_VERSION}`, noPurpose, {
-      headers: { ...attendeeHeaders(keyA, 'azure'), 'content-type': `multipart/form-data; boundary=${boundary}` },
+      headers: {
+        ...attendeeHeaders(keyA, 'azure'),
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
     });
     expect(expectOpenAiError(res, 400, 'validation_failed').param).toBe('purpose');
-    const json = await http.post(`/openai/files?api-version=${API_VERSION}`, { purpose: 'assistants' }, { headers: attendeeHeaders(keyA, 'azure') });
+    const json = await http.post(
+      `/openai/files?api-version=${API_VERSION}`,
+      { purpose: 'assistants' },
+      { headers: attendeeHeaders(keyA, 'azure') },
+    );
     expect(expectOpenAiError(json, 400, 'validation_failed').param).toBe('file');
 
     const { event: bare } = await seedEvent(http, {}, []);
     const key = (await registerAttendee(http, bare.id)).apiKey;
-    const none = await http.get(`/api/v1/openai/assistants?api-version=${API_VERSION}`, { headers: attendeeHeaders(key, 'azure') });
+    const none = await http.get(`/api/v1/openai/assistants?api-version=${API_VERSION}`, {
+      headers: attendeeHeaders(key, 'azure'),
+    });
     expect(expectOpenAiError(none, 404, 'DeploymentNotFound').message).toContain('openai-assistant');
     const noKey = await http.get(`/openai/assistants?api-version=${API_VERSION}`);
     expect(noKey.status).toBe(401);

@@ -14,7 +14,15 @@ export class AssistantObjectsRepository {
   /** By primary key: an indexed lookup, and the cache in front of it takes most reads. */
   async find(objectId: string): Promise<OwnedObject | undefined> {
     const row = await this.objects.findOneBy({ objectId });
-    return row ? { objectId: row.objectId, kind: row.kind, eventId: row.eventId, attendeeId: row.attendeeId, resourceId: row.resourceId } : undefined;
+    return row
+      ? {
+          objectId: row.objectId,
+          kind: row.kind,
+          eventId: row.eventId,
+          attendeeId: row.attendeeId,
+          resourceId: row.resourceId,
+        }
+      : undefined;
   }
 
   /** Ids are the upstream's and unique; a repeat (the same id seen twice) keeps the first owner. */
@@ -28,7 +36,10 @@ export class AssistantObjectsRepository {
 
   /** True for the one caller that marks the run metered, so its tokens are recorded exactly once. */
   async markMetered(objectId: string, eventId: string): Promise<boolean> {
-    const result = await this.objects.update({ objectId, eventId, kind: 'run', meteredAt: IsNull() }, { meteredAt: new Date() });
+    const result = await this.objects.update(
+      { objectId, eventId, kind: 'run', meteredAt: IsNull() },
+      { meteredAt: new Date() },
+    );
     return (result.affected ?? 0) > 0;
   }
 }

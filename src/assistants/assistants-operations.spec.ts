@@ -4,8 +4,19 @@ describe(referencedIds.name, () => {
   it('finds assistant, file and vector store ids anywhere in a body, except in metadata', () => {
     const body = {
       assistant_id: 'asst_1',
-      thread: { messages: [{ role: 'user', content: [{ type: 'image_file', image_file: { file_id: 'file-img' } }], attachments: [{ file_id: 'file-att' }] }] },
-      tool_resources: { code_interpreter: { file_ids: ['file-a', 'file-b'] }, file_search: { vector_store_ids: ['vs_1'], vector_stores: [{ file_ids: ['file-c'] }] } },
+      thread: {
+        messages: [
+          {
+            role: 'user',
+            content: [{ type: 'image_file', image_file: { file_id: 'file-img' } }],
+            attachments: [{ file_id: 'file-att' }],
+          },
+        ],
+      },
+      tool_resources: {
+        code_interpreter: { file_ids: ['file-a', 'file-b'] },
+        file_search: { vector_store_ids: ['vs_1'], vector_stores: [{ file_ids: ['file-c'] }] },
+      },
       metadata: { file_id: 'not-a-reference' },
     };
     expect(referencedIds(body)).toEqual([
@@ -27,6 +38,12 @@ describe(referencedIds.name, () => {
 
 describe(concretePath.name, () => {
   it('fills and encodes the path parameters', () => {
-    expect(concretePath(ASSISTANTS_OPERATIONS.getRunStep.path, { threadId: 'thread_1', runId: 'run_2', stepId: 'a/b' })).toBe('threads/thread_1/runs/run_2/steps/a%2Fb');
+    expect(
+      concretePath(ASSISTANTS_OPERATIONS.getRunStep.path, {
+        threadId: 'thread_1',
+        runId: 'run_2',
+        stepId: 'a/b',
+      }),
+    ).toBe('threads/thread_1/runs/run_2/steps/a%2Fb');
   });
 });

@@ -32,9 +32,31 @@ export const PARAM_KINDS: Record<string, OwnedKind> = {
   storeId: 'vector_store',
 };
 
-const get = (path: string, extra: Partial<AssistantsOperation> = {}): AssistantsOperation => ({ method: 'GET', path, access: 'read', body: 'none', response: 'json', ...extra });
-const post = (path: string, extra: Partial<AssistantsOperation> = {}): AssistantsOperation => ({ method: 'POST', path, access: 'read', body: 'json', response: 'json', ...extra });
-const del = (path: string, extra: Partial<AssistantsOperation> = {}): AssistantsOperation => ({ method: 'DELETE', path, access: 'read', body: 'none', response: 'json', deletes: true, ...extra });
+const get = (path: string, extra: Partial<AssistantsOperation> = {}): AssistantsOperation => ({
+  method: 'GET',
+  path,
+  access: 'read',
+  body: 'none',
+  response: 'json',
+  ...extra,
+});
+const post = (path: string, extra: Partial<AssistantsOperation> = {}): AssistantsOperation => ({
+  method: 'POST',
+  path,
+  access: 'read',
+  body: 'json',
+  response: 'json',
+  ...extra,
+});
+const del = (path: string, extra: Partial<AssistantsOperation> = {}): AssistantsOperation => ({
+  method: 'DELETE',
+  path,
+  access: 'read',
+  body: 'none',
+  response: 'json',
+  deletes: true,
+  ...extra,
+});
 
 export const ASSISTANTS_OPERATIONS = {
   createAssistant: post('assistants', { creates: 'assistant' }),

@@ -2,12 +2,22 @@ import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import type { OwnedKind } from './assistant-object.types';
 
-const NOUN: Record<OwnedKind, string> = { assistant: 'assistant', thread: 'thread', file: 'file', vector_store: 'vector store', run: 'run' };
+const NOUN: Record<OwnedKind, string> = {
+  assistant: 'assistant',
+  thread: 'thread',
+  file: 'file',
+  vector_store: 'vector store',
+  run: 'run',
+};
 
 export const assistantsErrors = {
   /** The same answer whether the object does not exist or belongs to someone else: nothing leaks. */
   notFound: (kind: OwnedKind, id: string, param?: string) =>
-    new DomainError(ErrorCode.AssistantObjectNotFound, `No ${NOUN[kind]} found with id '${id.slice(0, 128)}'.`, { param }),
+    new DomainError(
+      ErrorCode.AssistantObjectNotFound,
+      `No ${NOUN[kind]} found with id '${id.slice(0, 128)}'.`,
+      { param },
+    ),
   noDeployment: () =>
     new DomainError(
       ErrorCode.DeploymentNotFound,
@@ -26,8 +36,17 @@ export const assistantsErrors = {
       { param: 'name' },
     ),
   notMultipart: () =>
-    new DomainError(ErrorCode.ValidationFailed, "File uploads take a multipart/form-data body with a 'purpose' field and a 'file' part.", { param: 'file' }),
-  missingPart: (name: 'file' | 'purpose') => new DomainError(ErrorCode.ValidationFailed, `Missing required parameter: '${name}'.`, { param: name }),
+    new DomainError(
+      ErrorCode.ValidationFailed,
+      "File uploads take a multipart/form-data body with a 'purpose' field and a 'file' part.",
+      { param: 'file' },
+    ),
+  missingPart: (name: 'file' | 'purpose') =>
+    new DomainError(ErrorCode.ValidationFailed, `Missing required parameter: '${name}'.`, { param: name }),
   uploadTooLarge: (limit: number) =>
-    new DomainError(ErrorCode.PayloadTooLarge, `The file is larger than the ${Math.round(limit / 1024 / 1024)} MB upload limit.`, { param: 'file' }),
+    new DomainError(
+      ErrorCode.PayloadTooLarge,
+      `The file is larger than the ${Math.round(limit / 1024 / 1024)} MB upload limit.`,
+      { param: 'file' },
+    ),
 };

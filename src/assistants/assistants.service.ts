@@ -10,7 +10,12 @@ import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { dayKey, nextMidnight } from '../events/event-window';
 import { MultipartError } from '../proxy/multipart/multipart-scanner';
-import { spoolMultipart, SpooledUpload, UploadAborted, UploadTooLarge } from '../proxy/multipart/multipart-spool';
+import {
+  spoolMultipart,
+  SpooledUpload,
+  UploadAborted,
+  UploadTooLarge,
+} from '../proxy/multipart/multipart-spool';
 import { openPlannedBody, planModelRewrite } from '../proxy/multipart/multipart-body';
 import { proxyErrors } from '../proxy/proxy.errors';
 import { relayBytes } from '../proxy/response-relay';
@@ -22,7 +27,13 @@ import { BuiltinSimulator } from '../simulator/builtin-simulator.service';
 import { UsageService } from '../usage/usage.service';
 import type { OwnedKind, OwnedObject } from './assistant-object.types';
 import { AssistantOwnershipService } from './assistant-ownership.service';
-import { ASSISTANTS_OPERATIONS, AssistantsOperationName, concretePath, PARAM_KINDS, referencedIds } from './assistants-operations';
+import {
+  ASSISTANTS_OPERATIONS,
+  AssistantsOperationName,
+  concretePath,
+  PARAM_KINDS,
+  referencedIds,
+} from './assistants-operations';
 import { assistantsErrors } from './assistants.errors';
 
 /** Azure serves the Assistants API (v2) from preview api-versions only; the GA 2024-10-21 has none. */
@@ -37,7 +48,14 @@ const MAX_LIST_PAGES = 10;
 const GLOBAL_TTL_MS = 60_000;
 const TERMINAL_RUN = new Set(['completed', 'failed', 'cancelled', 'expired', 'incomplete']);
 /** Upstream headers worth passing on. */
-const FORWARDED_HEADERS = ['content-type', 'content-disposition', 'openai-processing-ms', 'openai-poll-after-ms', 'x-ms-region', 'apim-request-id'];
+const FORWARDED_HEADERS = [
+  'content-type',
+  'content-disposition',
+  'openai-processing-ms',
+  'openai-poll-after-ms',
+  'x-ms-region',
+  'apim-request-id',
+];
 
 export type AssistantsFamily = 'azure' | 'openai';
 
@@ -90,17 +108,31 @@ export class AssistantsService {
     private readonly config: AppConfig,
   ) {}
 
-  async handle(call: AssistantsCall, principal: AttendeePrincipal, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async handle(
+    call: AssistantsCall,
+    principal: AttendeePrincipal,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
     const started = performance.now();
     const now = new Date();
     const { event, attendee } = principal;
     const day = dayKey(now, event.timeZone);
     const op = ASSISTANTS_OPERATIONS[call.operation];
-    const draft: Draft = { requestId: String(request.id), resource: null, status: 0, errorCode: null, counted: false, streamed: false, ttfbMs: null };
+    const draft: Draft = {
+      requestId: String(request.id),
+      resource: null,
+      status: 0,
+      errorCode: null,
+      counted: false,
+      streamed: false,
+      ttfbMs: null,
+    };
     let upload: SpooledUpload | undefined;
     try {
       const resources = this.assistantResources(event);
-      if (call.apiVersion !== undefined && !API_VERSION.test(call.apiVersion)) throw proxyErrors.badApiVersion();
+      if (call.apiVersion !== undefined && !API_VERSION.test(call.apiVersion))
+        throw proxyErrors.badApiVersion();
 
       let body: Json = {};
       if (op.body === 'multipart') {
@@ -126,7 +158,8 @@ export class AssistantsService {
 
       const deploymentNames = new Set(resources.map((r) => r.deploymentName));
       if (call.operation === 'createAssistant' || call.operation === 'updateAssistant') {
-        if (typeof body.name === 'string' && deploymentNames.has(body.name.trim())) throw assistantsErrors.reservedName(body.name.trim());
+        if (typeof body.name === 'string' && deploymentNames.has(body.name.trim()))
+          throw assistantsErrors.reservedName(body.name.trim());
       }
       // `model` names a deployment of the event; it picks the upstream of a new assistant.
       let modelResource: CatalogResource | undefined;
@@ -142,8 +175,10 @@ export class AssistantsService {
         for (const field of ['max_completion_tokens', 'max_prompt_tokens'] as const) {
           const value = body[field];
           if (value === undefined || value === null) continue;
-          if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw proxyErrors.badTokenValue(field);
-          if (field === 'max_completion_tokens' && value > event.maxTokenCap) throw proxyErrors.tokenCap(field, value, event.maxTokenCap);
+          if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+            throw proxyErrors.badTokenValue(field);
+          if (field === 'max_completion_tokens' && value > event.maxTokenCap)
+            throw proxyErrors.tokenCap(field, value, event.maxTokenCap);
         }
         const take = await this.usage.takeDailyRequest(attendee.id, day, event.dailyRequestCap);
         const limitHeaders = {
@@ -153,7 +188,12 @@ export class AssistantsService {
         void reply.headers(limitHeaders);
         if (!take.ok) {
           const resetsAt = nextMidnight(now, event.timeZone);
-          throw proxyErrors.dailyCap(event.dailyRequestCap, resetsAt, resetsAt.getTime() - now.getTime(), limitHeaders);
+          throw proxyErrors.dailyCap(
+            event.dailyRequestCap,
+            resetsAt,
+            resetsAt.getTime() - now.getTime(),
+            limitHeaders,
+          );
         }
         draft.counted = true;
       }
@@ -170,7 +210,11 @@ export class AssistantsService {
         return;
       }
 
-      const sent = upload ? ({ kind: 'multipart', upload } as const) : op.body === 'json' ? ({ kind: 'json', value: body } as const) : undefined;
+      const sent = upload
+        ? ({ kind: 'multipart', upload } as const)
+        : op.body === 'json'
+          ? ({ kind: 'json', value: body } as const)
+          : undefined;
       const upstream = this.buildRequest(target, call, op.method, path, query, sent);
       const controller = new AbortController();
       const res = await this.send(upstream, controller, reply, resource);
@@ -228,29 +272,57 @@ export class AssistantsService {
       for (const r of resources) if (r.modelClass === 'openai-assistant') out.push(r);
     }
     if (out.length === 0) throw assistantsErrors.noDeployment();
-    return out.sort((a, b) => a.priority - b.priority || a.deploymentName.localeCompare(b.deploymentName) || a.id.localeCompare(b.id));
+    return out.sort(
+      (a, b) =>
+        a.priority - b.priority ||
+        a.deploymentName.localeCompare(b.deploymentName) ||
+        a.id.localeCompare(b.id),
+    );
   }
 
-  private resolveModel(event: CatalogEvent, resources: CatalogResource[], requested: string): CatalogResource {
-    const name = resources.some((r) => r.deploymentName === requested) ? requested : event.modelAliases[requested];
+  private resolveModel(
+    event: CatalogEvent,
+    resources: CatalogResource[],
+    requested: string,
+  ): CatalogResource {
+    const name = resources.some((r) => r.deploymentName === requested)
+      ? requested
+      : event.modelAliases[requested];
     const found = resources.find((r) => r.deploymentName === name);
     if (found) return found;
-    throw proxyErrors.deploymentNotFound(requested, [...new Set(resources.map((r) => r.deploymentName))].sort());
+    throw proxyErrors.deploymentNotFound(
+      requested,
+      [...new Set(resources.map((r) => r.deploymentName))].sort(),
+    );
   }
 
   /** Azure names the deployment; an OpenAI-compatible upstream names the model. */
   private upstreamModel(resource: CatalogResource): string {
-    return resource.upstream === 'openai' ? (resource.modelName ?? resource.deploymentName) : resource.deploymentName;
+    return resource.upstream === 'openai'
+      ? (resource.modelName ?? resource.deploymentName)
+      : resource.deploymentName;
   }
 
   /**
    * The caller may use the object: it is theirs (in this event), or it is the shared assistant and the
    * access is a read or a run. Everything else is the same 404 as a missing object.
    */
-  private async authorize(principal: AttendeePrincipal, resources: CatalogResource[], kind: OwnedKind, id: string, access: 'read' | 'write', param?: string): Promise<CatalogResource> {
+  private async authorize(
+    principal: AttendeePrincipal,
+    resources: CatalogResource[],
+    kind: OwnedKind,
+    id: string,
+    access: 'read' | 'write',
+    param?: string,
+  ): Promise<CatalogResource> {
     const owned = await this.ownership.find(id);
     if (owned) {
-      if (owned.eventId !== principal.event.id || owned.attendeeId !== principal.attendee.id || owned.kind !== kind) throw assistantsErrors.notFound(kind, id, param);
+      if (
+        owned.eventId !== principal.event.id ||
+        owned.attendeeId !== principal.attendee.id ||
+        owned.kind !== kind
+      )
+        throw assistantsErrors.notFound(kind, id, param);
       return resources.find((r) => r.id === owned.resourceId) ?? resources[0];
     }
     if (kind === 'assistant') {
@@ -264,7 +336,10 @@ export class AssistantsService {
   }
 
   /** The resource holding `id` when it is a shared assistant (named like an assistant deployment), else undefined. */
-  private async sharedAssistant(resources: CatalogResource[], id: string): Promise<CatalogResource | undefined> {
+  private async sharedAssistant(
+    resources: CatalogResource[],
+    id: string,
+  ): Promise<CatalogResource | undefined> {
     const names = new Set(resources.map((r) => r.deploymentName));
     const known = this.globals.get(id);
     if (known && known.until > Date.now()) return known.global ? resources[0] : undefined;
@@ -272,7 +347,16 @@ export class AssistantsService {
     if (!/^[\w-]{1,128}$/.test(id)) return undefined;
     const target = this.target(resources[0]);
     const controller = new AbortController();
-    const res = await this.send(this.buildRequest(target, { operation: 'getAssistant', family: 'azure', params: {} }, 'GET', `assistants/${id}`, ''), controller);
+    const res = await this.send(
+      this.buildRequest(
+        target,
+        { operation: 'getAssistant', family: 'azure', params: {} },
+        'GET',
+        `assistants/${id}`,
+        '',
+      ),
+      controller,
+    );
     const { status, payload } = await this.readJson(res, controller);
     const name = status === 200 ? (payload as { name?: unknown } | undefined)?.name : undefined;
     const global = typeof name === 'string' && names.has(name);
@@ -297,7 +381,9 @@ export class AssistantsService {
   ): Promise<Json> {
     const limit = query.has('limit') ? Number(query.get('limit')) : 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      throw new DomainError(ErrorCode.ValidationFailed, 'limit must be an integer between 1 and 100.', { param: 'limit' });
+      throw new DomainError(ErrorCode.ValidationFailed, 'limit must be an integer between 1 and 100.', {
+        param: 'limit',
+      });
     }
     const data: Json[] = [];
     let hasMore = false;
@@ -305,10 +391,17 @@ export class AssistantsService {
     upstreamQuery.set('limit', '100');
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
       const controller = new AbortController();
-      const res = await this.send(this.buildRequest(target, call, 'GET', path, upstreamQuery.toString()), controller);
+      const res = await this.send(
+        this.buildRequest(target, call, 'GET', path, upstreamQuery.toString()),
+        controller,
+      );
       const { status, payload } = await this.readJson(res, controller);
       if (status === 401 || status === 403) throw refusedCredentials(target.resource, status);
-      if (status >= 400) throw new DomainError(ErrorCode.UpstreamError, `The upstream refused to list ${path} (HTTP ${status}).`);
+      if (status >= 400)
+        throw new DomainError(
+          ErrorCode.UpstreamError,
+          `The upstream refused to list ${path} (HTTP ${status}).`,
+        );
       const list = payload as { data?: unknown; has_more?: unknown } | undefined;
       const items = Array.isArray(list?.data) ? (list.data as Json[]) : [];
       const owners = await this.owners(items.map((i) => String(i.id)));
@@ -318,7 +411,8 @@ export class AssistantsService {
         const id = String(item.id);
         const owner = owners.get(id);
         const mine = owner?.eventId === principal.event.id && owner.attendeeId === principal.attendee.id;
-        const shared = !owner && kind === 'assistant' && typeof item.name === 'string' && sharedNames.has(item.name);
+        const shared =
+          !owner && kind === 'assistant' && typeof item.name === 'string' && sharedNames.has(item.name);
         if (shared) this.globals.set(id, { global: true, until: Date.now() + GLOBAL_TTL_MS });
         if (mine || shared) data.push(item);
         if (data.length === limit) break;
@@ -332,7 +426,13 @@ export class AssistantsService {
       if (!upstreamMore || items.length === 0 || query.has('before')) break;
       upstreamQuery.set('after', String(items[items.length - 1].id));
     }
-    return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: hasMore };
+    return {
+      object: 'list',
+      data,
+      first_id: data[0]?.id ?? null,
+      last_id: data[data.length - 1]?.id ?? null,
+      has_more: hasMore,
+    };
   }
 
   private async owners(ids: string[]): Promise<Map<string, OwnedObject>> {
@@ -345,11 +445,23 @@ export class AssistantsService {
   }
 
   /** Records what a successful answer created or deleted, and meters a finished run once. */
-  private async afterSuccess(call: AssistantsCall, principal: AttendeePrincipal, resource: CatalogResource, payload: Json, draft: Draft): Promise<void> {
+  private async afterSuccess(
+    call: AssistantsCall,
+    principal: AttendeePrincipal,
+    resource: CatalogResource,
+    payload: Json,
+    draft: Draft,
+  ): Promise<void> {
     const op = ASSISTANTS_OPERATIONS[call.operation];
     const own = (objectId: unknown, kind: OwnedKind) =>
       typeof objectId === 'string' && objectId
-        ? this.ownership.record({ objectId, kind, eventId: principal.event.id, attendeeId: principal.attendee.id, resourceId: resource.id })
+        ? this.ownership.record({
+            objectId,
+            kind,
+            eventId: principal.event.id,
+            attendeeId: principal.attendee.id,
+            resourceId: resource.id,
+          })
         : Promise.resolve();
     if (call.operation === 'createThreadAndRun') await own(payload.thread_id, 'thread');
     if (op.creates) await own(payload.id, op.creates);
@@ -363,7 +475,8 @@ export class AssistantsService {
   /** A finished run's usage, the first time any request sees it finished. */
   private async meterRun(payload: unknown, principal: AttendeePrincipal): Promise<Tokens | undefined> {
     const run = payload as { object?: unknown; id?: unknown; status?: unknown } | undefined;
-    if (run?.object !== 'thread.run' || typeof run.id !== 'string' || !TERMINAL_RUN.has(String(run.status))) return undefined;
+    if (run?.object !== 'thread.run' || typeof run.id !== 'string' || !TERMINAL_RUN.has(String(run.status)))
+      return undefined;
     const tokens = usageFrom(run);
     if (!tokens) return undefined;
     return (await this.ownership.markMetered(run.id, principal.event.id)) ? tokens : undefined;
@@ -393,7 +506,13 @@ export class AssistantsService {
     const splitter = new SseEventSplitter();
     const own = (objectId: unknown, kind: OwnedKind) =>
       typeof objectId === 'string' && objectId
-        ? this.ownership.record({ objectId, kind, eventId: principal.event.id, attendeeId: principal.attendee.id, resourceId: resource.id })
+        ? this.ownership.record({
+            objectId,
+            kind,
+            eventId: principal.event.id,
+            attendeeId: principal.attendee.id,
+            resourceId: resource.id,
+          })
         : Promise.resolve();
     let sawDone = false;
     draft.status = upstream.status;
@@ -412,7 +531,8 @@ export class AssistantsService {
             if (name === 'thread.created') await own(payload?.id, 'thread');
             if (name === 'thread.run.created') await own(payload?.id, 'run');
             if (name === 'error') draft.errorCode = errorCodeOf(payload, 500);
-            if (name?.startsWith('thread.run.') && payload) draft.tokens = (await this.meterRun(payload, principal)) ?? draft.tokens;
+            if (name?.startsWith('thread.run.') && payload)
+              draft.tokens = (await this.meterRun(payload, principal)) ?? draft.tokens;
           }
           if (draft.ttfbMs === null) draft.ttfbMs = performance.now() - started;
           if (!raw.write(event)) await new Promise((resolve) => raw.once('drain', resolve));
@@ -429,7 +549,14 @@ export class AssistantsService {
     if (draft.errorCode) draft.status = draft.errorCode === 'client_closed_request' ? 499 : 502;
   }
 
-  private record(draft: Draft, principal: AttendeePrincipal, call: AssistantsCall, day: string, now: Date, started: number): void {
+  private record(
+    draft: Draft,
+    principal: AttendeePrincipal,
+    call: AssistantsCall,
+    day: string,
+    now: Date,
+    started: number,
+  ): void {
     const tokens = draft.tokens;
     this.usage.record({
       requestId: draft.requestId,
@@ -457,7 +584,8 @@ export class AssistantsService {
   private jsonBody(body: unknown): Json {
     // Cancel and other bodiless POSTs arrive without a body.
     if (body === undefined || body === null || body === '') return {};
-    if (typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body) || body instanceof Readable) throw proxyErrors.bodyNotObject();
+    if (typeof body !== 'object' || Array.isArray(body) || Buffer.isBuffer(body) || body instanceof Readable)
+      throw proxyErrors.bodyNotObject();
     return body as Json;
   }
 
@@ -466,12 +594,17 @@ export class AssistantsService {
     if (!(source instanceof Readable)) throw assistantsErrors.notMultipart();
     const length = Number(request.headers['content-length']);
     try {
-      return await spoolMultipart(source, request.headers['content-type'], Number.isFinite(length) ? length : undefined, {
-        dir: tmpdir(),
-        maxFileBytes: MAX_FILE_BYTES,
-        maxBodyBytes: MAX_FILE_BYTES + 1024 * 1024,
-        maxDrainBytes: MAX_DRAIN_BYTES,
-      });
+      return await spoolMultipart(
+        source,
+        request.headers['content-type'],
+        Number.isFinite(length) ? length : undefined,
+        {
+          dir: tmpdir(),
+          maxFileBytes: MAX_FILE_BYTES,
+          maxBodyBytes: MAX_FILE_BYTES + 1024 * 1024,
+          maxDrainBytes: MAX_DRAIN_BYTES,
+        },
+      );
     } catch (err) {
       if (err instanceof UploadTooLarge) throw assistantsErrors.uploadTooLarge(MAX_FILE_BYTES);
       if (err instanceof UploadAborted) throw new ClientClosed();
@@ -489,10 +622,14 @@ export class AssistantsService {
   }
 
   private target(resource: CatalogResource): Target {
-    if (resource.endpointUrl) return { resource, baseUrl: resource.endpointUrl.replace(/\/+$/, ''), apiKey: resource.apiKey };
+    if (resource.endpointUrl)
+      return { resource, baseUrl: resource.endpointUrl.replace(/\/+$/, ''), apiKey: resource.apiKey };
     const url = this.simulator.url;
     if (resource.upstream !== 'simulator' || !url) {
-      throw new DomainError(ErrorCode.UpstreamUnavailable, `The Assistants deployment '${resource.deploymentName}' has no endpoint configured.`);
+      throw new DomainError(
+        ErrorCode.UpstreamUnavailable,
+        `The Assistants deployment '${resource.deploymentName}' has no endpoint configured.`,
+      );
     }
     return { resource, baseUrl: url, apiKey: resource.apiKey ?? this.simulator.apiKey };
   }
@@ -507,7 +644,10 @@ export class AssistantsService {
     body?: { kind: 'json'; value: Json } | { kind: 'multipart'; upload: SpooledUpload },
   ): UpstreamRequest {
     const { resource, baseUrl, apiKey } = target;
-    const headers: Record<string, string> = { accept: 'application/json, text/event-stream', 'openai-beta': 'assistants=v2' };
+    const headers: Record<string, string> = {
+      accept: 'application/json, text/event-stream',
+      'openai-beta': 'assistants=v2',
+    };
     const params = new URLSearchParams(query);
     let url: string;
     if (resource.upstream === 'openai') {
@@ -516,7 +656,12 @@ export class AssistantsService {
       url = `${base}/${path}`;
     } else {
       if (apiKey) headers['api-key'] = apiKey;
-      params.set('api-version', (call.family === 'azure' ? call.apiVersion : undefined) ?? resource.apiVersion ?? DEFAULT_ASSISTANTS_API_VERSION);
+      params.set(
+        'api-version',
+        (call.family === 'azure' ? call.apiVersion : undefined) ??
+          resource.apiVersion ??
+          DEFAULT_ASSISTANTS_API_VERSION,
+      );
       url = `${baseUrl}/openai/${path}`;
     }
     const qs = params.toString();
@@ -526,15 +671,28 @@ export class AssistantsService {
       const { upload } = body;
       const plan = planModelRewrite(upload.layout, null);
       headers['content-type'] = upload.contentType;
-      return { method, url, headers, body: { length: plan.length, open: () => openPlannedBody(upload.path, plan) } };
+      return {
+        method,
+        url,
+        headers,
+        body: { length: plan.length, open: () => openPlannedBody(upload.path, plan) },
+      };
     }
     headers['content-type'] = 'application/json';
     return { method, url, headers, body: JSON.stringify(body.value) };
   }
 
   /** One attempt, no failover: an object lives on one upstream, and a create must not run twice. */
-  private async send(upstream: UpstreamRequest, controller: AbortController, reply?: FastifyReply, resource?: CatalogResource): Promise<UpstreamResponse> {
-    const budget = setTimeout(() => controller.abort(new Error('timeout')), this.config.upstream.totalBudgetMs);
+  private async send(
+    upstream: UpstreamRequest,
+    controller: AbortController,
+    reply?: FastifyReply,
+    resource?: CatalogResource,
+  ): Promise<UpstreamResponse> {
+    const budget = setTimeout(
+      () => controller.abort(new Error('timeout')),
+      this.config.upstream.totalBudgetMs,
+    );
     let clientGone = false;
     const onClose = () => {
       if (reply && !reply.raw.writableFinished) {
@@ -548,7 +706,10 @@ export class AssistantsService {
     } catch (err) {
       if (clientGone) throw new ClientClosed();
       const timedOut = controller.signal.aborted;
-      this.logger.warn({ resourceId: resource?.id, err: (err as Error)?.message }, 'Assistants upstream request failed');
+      this.logger.warn(
+        { resourceId: resource?.id, err: (err as Error)?.message },
+        'Assistants upstream request failed',
+      );
       throw proxyErrors.exhausted(
         resource?.deploymentName ?? 'assistants',
         timedOut ? ErrorCode.UpstreamTimeout : ErrorCode.UpstreamUnavailable,
@@ -560,7 +721,10 @@ export class AssistantsService {
   }
 
   /** A whole JSON answer (bounded: Assistants objects and pages are small), errors kept in the OpenAI shape. */
-  private async readJson(res: UpstreamResponse, controller: AbortController): Promise<{ status: number; payload: unknown; headers: Record<string, string> }> {
+  private async readJson(
+    res: UpstreamResponse,
+    controller: AbortController,
+  ): Promise<{ status: number; payload: unknown; headers: Record<string, string> }> {
     const chunks: Buffer[] = [];
     try {
       for await (const chunk of res.body) chunks.push(chunk as Buffer);
@@ -580,7 +744,14 @@ export class AssistantsService {
       payload = undefined;
     }
     if (res.status >= 400 && !(payload && typeof payload === 'object' && 'error' in payload)) {
-      payload = { error: { message: `The upstream rejected the request (HTTP ${res.status}).`, type: 'invalid_request_error', code: `upstream_${res.status}`, param: null } };
+      payload = {
+        error: {
+          message: `The upstream rejected the request (HTTP ${res.status}).`,
+          type: 'invalid_request_error',
+          code: `upstream_${res.status}`,
+          param: null,
+        },
+      };
     } else if (res.status < 400 && payload === undefined) {
       throw new DomainError(ErrorCode.UpstreamError, 'The upstream answered with something other than JSON.');
     }
@@ -599,5 +770,7 @@ function refusedCredentials(resource: CatalogResource, status: number): DomainEr
 
 function errorCodeOf(payload: unknown, status: number): string {
   const code = (payload as { error?: { code?: unknown } } | undefined)?.error?.code;
-  return typeof code === 'string' || typeof code === 'number' ? String(code).slice(0, 64) : `upstream_${status}`;
+  return typeof code === 'string' || typeof code === 'number'
+    ? String(code).slice(0, 64)
+    : `upstream_${status}`;
 }

@@ -25,8 +25,18 @@ describe(AssistantsStore.name, () => {
     expect(assistant).toMatchObject({ object: 'assistant', name: 'Helper', model: 'gpt-4o' });
     expect(assistant.id).toMatch(/^asst_[0-9a-f]{24}$/);
     expect(thread.id).toMatch(/^thread_/);
-    expect(file).toMatchObject({ id: expect.stringMatching(/^file-/), bytes: 3, filename: 'a.txt', purpose: 'assistants', status: 'processed' });
-    expect(store).toMatchObject({ id: expect.stringMatching(/^vs_/), file_counts: { completed: 1, total: 1 }, usage_bytes: 3 });
+    expect(file).toMatchObject({
+      id: expect.stringMatching(/^file-/),
+      bytes: 3,
+      filename: 'a.txt',
+      purpose: 'assistants',
+      status: 'processed',
+    });
+    expect(store).toMatchObject({
+      id: expect.stringMatching(/^vs_/),
+      file_counts: { completed: 1, total: 1 },
+      usage_bytes: 3,
+    });
     expect(sut.fileContent(file.id).toString()).toBe('abc');
   });
 
@@ -43,9 +53,17 @@ describe(AssistantsStore.name, () => {
     clock.ms = 100;
     const done = sut.getRun(thread.id, run.id);
     // prompt: "Be brief." (3) + "hello there" (3); completion: "echo: hello there" (5)
-    expect(done).toMatchObject({ status: 'completed', usage: { prompt_tokens: 6, completion_tokens: 5, total_tokens: 11 } });
+    expect(done).toMatchObject({
+      status: 'completed',
+      usage: { prompt_tokens: 6, completion_tokens: 5, total_tokens: 11 },
+    });
     const messages = sut.listMessages(thread.id, {});
-    expect(messages.data[0]).toMatchObject({ role: 'assistant', run_id: run.id, assistant_id: assistant.id, content: [{ type: 'text', text: { value: 'echo: hello there' } }] });
+    expect(messages.data[0]).toMatchObject({
+      role: 'assistant',
+      run_id: run.id,
+      assistant_id: assistant.id,
+      content: [{ type: 'text', text: { value: 'echo: hello there' } }],
+    });
     const steps = sut.listSteps(thread.id, run.id, {});
     expect(steps.data).toHaveLength(1);
     expect(steps.data[0].step_details.message_creation.message_id).toBe(messages.data[0].id);
@@ -55,7 +73,10 @@ describe(AssistantsStore.name, () => {
   it('streams a run as named events ending with thread.run.completed', () => {
     const sut = storeAt({ ms: 0 });
     const assistant = sut.createAssistant({ model: 'gpt-4o' });
-    const { thread, run, events } = sut.createThreadAndRun({ assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'hi' }] } }, true);
+    const { thread, run, events } = sut.createThreadAndRun(
+      { assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'hi' }] } },
+      true,
+    );
     expect(events.map((e) => e.event)).toEqual([
       'thread.created',
       'thread.run.created',
@@ -70,7 +91,12 @@ describe(AssistantsStore.name, () => {
       'thread.run.step.completed',
       'thread.run.completed',
     ]);
-    expect(events[events.length - 1].data).toMatchObject({ id: run.id, thread_id: thread.id, status: 'completed', usage: { completion_tokens: 2 } });
+    expect(events[events.length - 1].data).toMatchObject({
+      id: run.id,
+      thread_id: thread.id,
+      status: 'completed',
+      usage: { completion_tokens: 2 },
+    });
   });
 
   it('cancels a queued run, and refuses to cancel a finished one', () => {
@@ -93,7 +119,14 @@ describe(AssistantsStore.name, () => {
     const { run } = sut.createRun(a.id, { assistant_id: assistant.id });
     const err = errorOf(() => sut.getRun(b.id, run.id));
     expect(err.status).toBe(404);
-    expect(err.body).toEqual({ error: { message: `No run found with id '${run.id}'.`, type: 'invalid_request_error', param: null, code: null } });
+    expect(err.body).toEqual({
+      error: {
+        message: `No run found with id '${run.id}'.`,
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      },
+    });
     expect(errorOf(() => sut.getAssistant('asst_nope')).status).toBe(404);
     sut.deleteAssistant(assistant.id);
     expect(errorOf(() => sut.getAssistant(assistant.id)).status).toBe(404);
@@ -103,8 +136,12 @@ describe(AssistantsStore.name, () => {
   it('requires model, purpose and file', () => {
     const sut = storeAt({ ms: 0 });
     expect(errorOf(() => sut.createAssistant({})).body).toMatchObject({ error: { param: 'model' } });
-    expect(errorOf(() => sut.createFile(undefined, { filename: 'x', data: Buffer.alloc(1) })).body).toMatchObject({ error: { param: 'purpose' } });
-    expect(errorOf(() => sut.createFile('assistants', undefined)).body).toMatchObject({ error: { param: 'file' } });
+    expect(
+      errorOf(() => sut.createFile(undefined, { filename: 'x', data: Buffer.alloc(1) })).body,
+    ).toMatchObject({ error: { param: 'purpose' } });
+    expect(errorOf(() => sut.createFile('assistants', undefined)).body).toMatchObject({
+      error: { param: 'file' },
+    });
   });
 });
 
@@ -113,7 +150,13 @@ describe(paginate.name, () => {
 
   it('lists newest first with cursors and has_more', () => {
     const page = paginate(items, { limit: 2 });
-    expect(page).toEqual({ object: 'list', data: [items[4], items[3]], first_id: 'o4', last_id: 'o3', has_more: true });
+    expect(page).toEqual({
+      object: 'list',
+      data: [items[4], items[3]],
+      first_id: 'o4',
+      last_id: 'o3',
+      has_more: true,
+    });
     const next = paginate(items, { limit: 2, after: 'o3' });
     expect(next.data.map((o) => o.id)).toEqual(['o2', 'o1']);
     const last = paginate(items, { limit: 2, after: 'o1' });
@@ -122,7 +165,10 @@ describe(paginate.name, () => {
 
   it('lists oldest first with order asc and pages backwards with before', () => {
     expect(paginate(items, { order: 'asc', limit: 3 }).data.map((o) => o.id)).toEqual(['o0', 'o1', 'o2']);
-    expect(paginate(items, { order: 'asc', limit: 2, before: 'o3' }).data.map((o) => o.id)).toEqual(['o1', 'o2']);
+    expect(paginate(items, { order: 'asc', limit: 2, before: 'o3' }).data.map((o) => o.id)).toEqual([
+      'o1',
+      'o2',
+    ]);
   });
 
   it('rejects a limit outside 1..100', () => {
@@ -131,6 +177,12 @@ describe(paginate.name, () => {
   });
 
   it('answers an empty list with null ids', () => {
-    expect(paginate([], {})).toEqual({ object: 'list', data: [], first_id: null, last_id: null, has_more: false });
+    expect(paginate([], {})).toEqual({
+      object: 'list',
+      data: [],
+      first_id: null,
+      last_id: null,
+      has_more: false,
+    });
   });
 });

@@ -9,7 +9,8 @@ import { type JsonObject, contentText, isObject } from './prompt';
  * `runDelayMs` finds it completed with an assistant message and usage, so no timer outlives a test.
  */
 
-export type ObjectKind = 'assistant' | 'thread' | 'message' | 'run' | 'step' | 'file' | 'vector_store' | 'vector_store_file';
+export type ObjectKind =
+  'assistant' | 'thread' | 'message' | 'run' | 'step' | 'file' | 'vector_store' | 'vector_store_file';
 
 const PREFIX: Record<ObjectKind, string> = {
   assistant: 'asst_',
@@ -35,7 +36,14 @@ const NOUN: Record<ObjectKind, string> = {
 
 /** OpenAI's own wording for a missing object; `code` is null there. */
 export function notFound(kind: ObjectKind, id: string): SimulatedError {
-  return new SimulatedError(404, { error: { message: `No ${NOUN[kind]} found with id '${id}'.`, type: 'invalid_request_error', param: null, code: null } });
+  return new SimulatedError(404, {
+    error: {
+      message: `No ${NOUN[kind]} found with id '${id}'.`,
+      type: 'invalid_request_error',
+      param: null,
+      code: null,
+    },
+  });
 }
 
 function invalid(message: string, param: string | null = null): SimulatedError {
@@ -65,7 +73,8 @@ interface Created {
 /** OpenAI's cursor pagination: newest first by default, `after`/`before` are ids of the previous page's ends. */
 export function paginate<T extends Created>(all: readonly T[], query: ListQuery): ListPage<T> {
   const limit = query.limit ?? 20;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalid('limit must be an integer between 1 and 100.', 'limit');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+    throw invalid('limit must be an integer between 1 and 100.', 'limit');
   // Insertion order breaks ties between objects created in the same second.
   const ordered = query.order === 'asc' ? [...all] : [...all].reverse();
   let start = 0;
@@ -131,7 +140,16 @@ interface MessageObject extends Created {
   incomplete_at: null;
 }
 
-export type RunStatus = 'queued' | 'in_progress' | 'completed' | 'cancelled' | 'failed' | 'expired' | 'requires_action' | 'incomplete' | 'cancelling';
+export type RunStatus =
+  | 'queued'
+  | 'in_progress'
+  | 'completed'
+  | 'cancelled'
+  | 'failed'
+  | 'expired'
+  | 'requires_action'
+  | 'incomplete'
+  | 'cancelling';
 
 export interface RunObject extends Created {
   object: 'thread.run';
@@ -271,7 +289,18 @@ export class AssistantsStore {
   ) {}
 
   clear(): void {
-    for (const map of [this.assistants, this.threads, this.messages, this.runs, this.steps, this.files, this.vectorStores, this.vectorStoreFiles, this.dueAt]) map.clear();
+    for (const map of [
+      this.assistants,
+      this.threads,
+      this.messages,
+      this.runs,
+      this.steps,
+      this.files,
+      this.vectorStores,
+      this.vectorStoreFiles,
+      this.dueAt,
+    ])
+      map.clear();
   }
 
   private id(kind: ObjectKind): string {
@@ -282,7 +311,8 @@ export class AssistantsStore {
   // ---- assistants
 
   createAssistant(body: JsonObject): AssistantObject {
-    if (typeof body['model'] !== 'string' || body['model'] === '') throw invalid("Missing required parameter: 'model'.", 'model');
+    if (typeof body['model'] !== 'string' || body['model'] === '')
+      throw invalid("Missing required parameter: 'model'.", 'model');
     const assistant: AssistantObject = {
       id: this.id('assistant'),
       object: 'assistant',
@@ -310,7 +340,8 @@ export class AssistantsStore {
 
   updateAssistant(id: string, body: JsonObject): AssistantObject {
     const found = this.getAssistant(id);
-    for (const field of ['name', 'description', 'instructions'] as const) if (field in body) found[field] = text(body[field]);
+    for (const field of ['name', 'description', 'instructions'] as const)
+      if (field in body) found[field] = text(body[field]);
     if (typeof body['model'] === 'string' && body['model']) found.model = body['model'];
     if (Array.isArray(body['tools'])) found.tools = body['tools'];
     if (isObject(body['tool_resources'])) found.tool_resources = body['tool_resources'];
@@ -376,12 +407,19 @@ export class AssistantsStore {
     return { id, object: 'thread.deleted', deleted: true };
   }
 
-  createMessage(threadId: string, body: JsonObject, from?: { role: 'assistant'; assistantId: string; runId: string }): MessageObject {
+  createMessage(
+    threadId: string,
+    body: JsonObject,
+    from?: { role: 'assistant'; assistantId: string; runId: string },
+  ): MessageObject {
     this.getThread(threadId);
     const role = from?.role ?? body['role'];
-    if (role !== 'user' && role !== 'assistant') throw invalid("'role' must be 'user' or 'assistant'.", 'role');
+    if (role !== 'user' && role !== 'assistant')
+      throw invalid("'role' must be 'user' or 'assistant'.", 'role');
     if (this.activeRun(threadId) && !from) {
-      throw invalid(`Can't add messages to ${threadId} while a run ${this.activeRun(threadId)?.id} is active.`);
+      throw invalid(
+        `Can't add messages to ${threadId} while a run ${this.activeRun(threadId)?.id} is active.`,
+      );
     }
     const now = this.clock.seconds();
     const message: MessageObject = {
@@ -425,7 +463,10 @@ export class AssistantsStore {
     return found;
   }
 
-  deleteMessage(threadId: string, id: string): { id: string; object: 'thread.message.deleted'; deleted: true } {
+  deleteMessage(
+    threadId: string,
+    id: string,
+  ): { id: string; object: 'thread.message.deleted'; deleted: true } {
     this.getMessage(threadId, id);
     const list = this.messages.get(threadId) ?? [];
     list.splice(
@@ -438,17 +479,23 @@ export class AssistantsStore {
   // ---- runs
 
   /** Starts a run; with `immediate` (streaming) it completes at once and the events describe it. */
-  createRun(threadId: string, body: JsonObject, immediate = false): { run: RunObject; events: AssistantEvent[] } {
+  createRun(
+    threadId: string,
+    body: JsonObject,
+    immediate = false,
+  ): { run: RunObject; events: AssistantEvent[] } {
     this.getThread(threadId);
     this.settle(threadId);
     const assistantId = body['assistant_id'];
-    if (typeof assistantId !== 'string' || !assistantId) throw invalid("Missing required parameter: 'assistant_id'.", 'assistant_id');
+    if (typeof assistantId !== 'string' || !assistantId)
+      throw invalid("Missing required parameter: 'assistant_id'.", 'assistant_id');
     const assistant = this.getAssistant(assistantId);
     const active = this.activeRun(threadId);
     if (active) throw invalid(`Thread ${threadId} already has an active run ${active.id}.`);
     const extra = body['additional_messages'];
     if (extra !== undefined && extra !== null) {
-      if (!Array.isArray(extra)) throw invalid("'additional_messages' must be an array.", 'additional_messages');
+      if (!Array.isArray(extra))
+        throw invalid("'additional_messages' must be an array.", 'additional_messages');
       for (const m of extra) if (isObject(m)) this.createMessage(threadId, m);
     }
     const now = this.clock.seconds();
@@ -499,14 +546,22 @@ export class AssistantsStore {
   }
 
   /** POST /threads/runs: a new thread with its messages, and a run on it. */
-  createThreadAndRun(body: JsonObject, immediate = false): { thread: ThreadObject; run: RunObject; events: AssistantEvent[] } {
+  createThreadAndRun(
+    body: JsonObject,
+    immediate = false,
+  ): { thread: ThreadObject; run: RunObject; events: AssistantEvent[] } {
     const assistantId = body['assistant_id'];
-    if (typeof assistantId !== 'string' || !assistantId) throw invalid("Missing required parameter: 'assistant_id'.", 'assistant_id');
+    if (typeof assistantId !== 'string' || !assistantId)
+      throw invalid("Missing required parameter: 'assistant_id'.", 'assistant_id');
     this.getAssistant(assistantId);
     const thread = this.createThread(isObject(body['thread']) ? body['thread'] : {});
     const { thread: _thread, ...runBody } = body;
     const { run, events } = this.createRun(thread.id, runBody, immediate);
-    return { thread, run, events: immediate ? [{ event: 'thread.created', data: thread }, ...events] : events };
+    return {
+      thread,
+      run,
+      events: immediate ? [{ event: 'thread.created', data: thread }, ...events] : events,
+    };
   }
 
   getRun(threadId: string, id: string): RunObject {
@@ -531,7 +586,8 @@ export class AssistantsStore {
 
   cancelRun(threadId: string, id: string): RunObject {
     const run = this.getRun(threadId, id);
-    if (run.status !== 'queued' && run.status !== 'in_progress') throw invalid(`Cannot cancel run with status '${run.status}'.`);
+    if (run.status !== 'queued' && run.status !== 'in_progress')
+      throw invalid(`Cannot cancel run with status '${run.status}'.`);
     run.status = 'cancelled';
     run.cancelled_at = this.clock.seconds();
     this.dueAt.delete(run.id);
@@ -571,10 +627,21 @@ export class AssistantsStore {
     const history = this.messages.get(run.thread_id) ?? [];
     const texts = history.map((m) => m.content.map((c) => c.text.value).join(''));
     const lastUser = [...history].reverse().find((m) => m.role === 'user');
-    const reply = echoReply(lastUser ? lastUser.content.map((c) => c.text.value).join('') : '', this.options.replyText?.());
-    const usage: Usage = { prompt_tokens: countTokens([run.instructions, ...texts]), completion_tokens: countTokens([reply]), total_tokens: 0 };
+    const reply = echoReply(
+      lastUser ? lastUser.content.map((c) => c.text.value).join('') : '',
+      this.options.replyText?.(),
+    );
+    const usage: Usage = {
+      prompt_tokens: countTokens([run.instructions, ...texts]),
+      completion_tokens: countTokens([reply]),
+      total_tokens: 0,
+    };
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
-    const message = this.createMessage(run.thread_id, { content: reply }, { role: 'assistant', assistantId: run.assistant_id, runId: run.id });
+    const message = this.createMessage(
+      run.thread_id,
+      { content: reply },
+      { role: 'assistant', assistantId: run.assistant_id, runId: run.id },
+    );
     const now = this.clock.seconds();
     const step: StepObject = {
       id: this.id('step'),
@@ -601,13 +668,23 @@ export class AssistantsStore {
     if (!streamed) return [];
     const inProgress = { ...message, status: 'in_progress', content: [], completed_at: null };
     return [
-      { event: 'thread.run.step.created', data: { ...step, status: 'in_progress', usage: null, completed_at: null } },
-      { event: 'thread.run.step.in_progress', data: { ...step, status: 'in_progress', usage: null, completed_at: null } },
+      {
+        event: 'thread.run.step.created',
+        data: { ...step, status: 'in_progress', usage: null, completed_at: null },
+      },
+      {
+        event: 'thread.run.step.in_progress',
+        data: { ...step, status: 'in_progress', usage: null, completed_at: null },
+      },
       { event: 'thread.message.created', data: inProgress },
       { event: 'thread.message.in_progress', data: inProgress },
       {
         event: 'thread.message.delta',
-        data: { id: message.id, object: 'thread.message.delta', delta: { content: [{ index: 0, type: 'text', text: { value: reply, annotations: [] } }] } },
+        data: {
+          id: message.id,
+          object: 'thread.message.delta',
+          delta: { content: [{ index: 0, type: 'text', text: { value: reply, annotations: [] } }] },
+        },
       },
       { event: 'thread.message.completed', data: message },
       { event: 'thread.run.step.completed', data: step },
@@ -653,14 +730,18 @@ export class AssistantsStore {
 
   listFiles(query: ListQuery & { purpose?: string }): ListPage<FileObject> {
     const all = [...this.files.values()].map((f) => f.file);
-    return paginate(query.purpose === undefined ? all : all.filter((f) => f.purpose === query.purpose), query);
+    return paginate(
+      query.purpose === undefined ? all : all.filter((f) => f.purpose === query.purpose),
+      query,
+    );
   }
 
   // ---- vector stores
 
   createVectorStore(body: JsonObject): VectorStoreObject {
     const ids = body['file_ids'] ?? [];
-    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) throw invalid("'file_ids' must be an array of file ids.", 'file_ids');
+    if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string'))
+      throw invalid("'file_ids' must be an array of file ids.", 'file_ids');
     for (const id of ids as string[]) this.getFile(id);
     const now = this.clock.seconds();
     const store: VectorStoreObject = {
@@ -709,7 +790,8 @@ export class AssistantsStore {
   addVectorStoreFile(storeId: string, body: JsonObject): VectorStoreFileObject {
     const store = this.getVectorStore(storeId);
     const fileId = body['file_id'];
-    if (typeof fileId !== 'string' || !fileId) throw invalid("Missing required parameter: 'file_id'.", 'file_id');
+    if (typeof fileId !== 'string' || !fileId)
+      throw invalid("Missing required parameter: 'file_id'.", 'file_id');
     const file = this.getFile(fileId);
     const list = this.vectorStoreFiles.get(storeId) ?? [];
     const existing = list.find((f) => f.id === fileId);
@@ -742,7 +824,10 @@ export class AssistantsStore {
     return paginate(this.vectorStoreFiles.get(storeId) ?? [], query);
   }
 
-  deleteVectorStoreFile(storeId: string, fileId: string): { id: string; object: 'vector_store.file.deleted'; deleted: true } {
+  deleteVectorStoreFile(
+    storeId: string,
+    fileId: string,
+  ): { id: string; object: 'vector_store.file.deleted'; deleted: true } {
     const entry = this.getVectorStoreFile(storeId, fileId);
     const store = this.getVectorStore(storeId);
     const list = this.vectorStoreFiles.get(storeId) ?? [];

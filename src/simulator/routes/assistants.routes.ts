@@ -8,7 +8,13 @@ import { type JsonObject, isObject } from '../prompt';
 import type { SimulatorState } from '../simulator.state';
 
 type Params = Record<string, string>;
-type Handler = (store: AssistantsStore, p: Params, body: JsonObject, query: Record<string, string | undefined>, request: FastifyRequest) => unknown;
+type Handler = (
+  store: AssistantsStore,
+  p: Params,
+  body: JsonObject,
+  query: Record<string, string | undefined>,
+  request: FastifyRequest,
+) => unknown;
 
 const DATED_API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 /** Long enough that a client sees a queued run, short enough that polling tests finish quickly. */
@@ -16,7 +22,8 @@ const RUN_DELAY_MS = 150;
 
 function listQuery(query: Record<string, string | undefined>): ListQuery {
   const order = query['order'];
-  if (order !== undefined && order !== 'asc' && order !== 'desc') throw errors.badRequest("order must be 'asc' or 'desc'.", 'order');
+  if (order !== undefined && order !== 'asc' && order !== 'desc')
+    throw errors.badRequest("order must be 'asc' or 'desc'.", 'order');
   const limit = query['limit'] === undefined ? undefined : Number(query['limit']);
   return { limit, order, after: query['after'], before: query['before'] };
 }
@@ -31,7 +38,11 @@ function jsonBody(body: unknown): JsonObject {
 function sendEvents(reply: FastifyReply, headers: Record<string, string>, events: AssistantEvent[]): void {
   reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, { ...headers, 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+  res.writeHead(200, {
+    ...headers,
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+  });
   for (const e of events) res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
   res.end('event: done\ndata: [DONE]\n\n');
 }
@@ -50,23 +61,43 @@ const ROUTES: [method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler
   ['DELETE', 'assistants/:assistantId', (s, p) => s.deleteAssistant(p.assistantId)],
 
   ['POST', 'threads', (s, _p, b) => s.createThread(b)],
-  ['POST', 'threads/runs', (s, _p, b) => (b['stream'] === true ? streamed(s.createThreadAndRun(b, true).events) : s.createThreadAndRun(b).run)],
+  [
+    'POST',
+    'threads/runs',
+    (s, _p, b) =>
+      b['stream'] === true ? streamed(s.createThreadAndRun(b, true).events) : s.createThreadAndRun(b).run,
+  ],
   ['GET', 'threads/:threadId', (s, p) => s.getThread(p.threadId)],
   ['POST', 'threads/:threadId', (s, p, b) => s.updateThread(p.threadId, b)],
   ['DELETE', 'threads/:threadId', (s, p) => s.deleteThread(p.threadId)],
 
   ['POST', 'threads/:threadId/messages', (s, p, b) => s.createMessage(p.threadId, b)],
-  ['GET', 'threads/:threadId/messages', (s, p, _b, q) => s.listMessages(p.threadId, { ...listQuery(q), run_id: q['run_id'] })],
+  [
+    'GET',
+    'threads/:threadId/messages',
+    (s, p, _b, q) => s.listMessages(p.threadId, { ...listQuery(q), run_id: q['run_id'] }),
+  ],
   ['GET', 'threads/:threadId/messages/:messageId', (s, p) => s.getMessage(p.threadId, p.messageId)],
   ['POST', 'threads/:threadId/messages/:messageId', (s, p, b) => s.updateMessage(p.threadId, p.messageId, b)],
   ['DELETE', 'threads/:threadId/messages/:messageId', (s, p) => s.deleteMessage(p.threadId, p.messageId)],
 
-  ['POST', 'threads/:threadId/runs', (s, p, b) => (b['stream'] === true ? streamed(s.createRun(p.threadId, b, true).events) : s.createRun(p.threadId, b).run)],
+  [
+    'POST',
+    'threads/:threadId/runs',
+    (s, p, b) =>
+      b['stream'] === true
+        ? streamed(s.createRun(p.threadId, b, true).events)
+        : s.createRun(p.threadId, b).run,
+  ],
   ['GET', 'threads/:threadId/runs', (s, p, _b, q) => s.listRuns(p.threadId, listQuery(q))],
   ['GET', 'threads/:threadId/runs/:runId', (s, p) => s.getRun(p.threadId, p.runId)],
   ['POST', 'threads/:threadId/runs/:runId', (s, p, b) => s.updateRun(p.threadId, p.runId, b)],
   ['POST', 'threads/:threadId/runs/:runId/cancel', (s, p) => s.cancelRun(p.threadId, p.runId)],
-  ['GET', 'threads/:threadId/runs/:runId/steps', (s, p, _b, q) => s.listSteps(p.threadId, p.runId, listQuery(q))],
+  [
+    'GET',
+    'threads/:threadId/runs/:runId/steps',
+    (s, p, _b, q) => s.listSteps(p.threadId, p.runId, listQuery(q)),
+  ],
   ['GET', 'threads/:threadId/runs/:runId/steps/:stepId', (s, p) => s.getStep(p.threadId, p.runId, p.stepId)],
 
   ['POST', 'files', (s, _p, _b, _q, request) => uploadFile(s, request)],
@@ -88,11 +119,15 @@ const ROUTES: [method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler
 
 function uploadFile(store: AssistantsStore, request: FastifyRequest): unknown {
   const boundary = boundaryOf(request.headers['content-type']);
-  if (!Buffer.isBuffer(request.body) || boundary === undefined) throw errors.badRequest('Expected a multipart/form-data body.', 'file');
+  if (!Buffer.isBuffer(request.body) || boundary === undefined)
+    throw errors.badRequest('Expected a multipart/form-data body.', 'file');
   try {
     const parts = parseMultipart(request.body, boundary);
     const file = parts.find((part) => part.name === 'file' && part.filename !== undefined);
-    return store.createFile(multipartFields(parts)['purpose'], file && { filename: file.filename ?? 'file', data: file.data });
+    return store.createFile(
+      multipartFields(parts)['purpose'],
+      file && { filename: file.filename ?? 'file', data: file.data },
+    );
   } catch (error) {
     if (error instanceof MultipartError) throw errors.badRequest(error.message, 'file');
     throw error;
@@ -123,11 +158,14 @@ export function registerAssistantsRoutes(app: FastifyInstance, state: SimulatorS
           try {
             authorize(surface, request.headers, state.config);
             const version = request.query['api-version'];
-            if (surface === 'azure' && (version === undefined || !DATED_API_VERSION.test(version))) throw errors.resourceNotFound();
+            if (surface === 'azure' && (version === undefined || !DATED_API_VERSION.test(version)))
+              throw errors.resourceNotFound();
             const body = path === 'files' && method === 'POST' ? {} : jsonBody(request.body);
             const result = handler(store, request.params, body, request.query, request);
-            if (Buffer.isBuffer(result)) return await reply.headers(headers).type('application/octet-stream').send(result);
-            if (result && typeof result === 'object' && STREAM in result) return sendEvents(reply, headers, (result as Streamed)[STREAM]);
+            if (Buffer.isBuffer(result))
+              return await reply.headers(headers).type('application/octet-stream').send(result);
+            if (result && typeof result === 'object' && STREAM in result)
+              return sendEvents(reply, headers, (result as Streamed)[STREAM]);
             return await reply.headers(headers).send(result);
           } catch (error) {
             if (!(error instanceof SimulatedError)) throw error;
