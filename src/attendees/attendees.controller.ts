@@ -2,6 +2,7 @@ import { Body, Controller, Get, Param, Patch, Post, Query, Req, UseGuards } from
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { AdminOnly, Public } from '../auth/decorators/auth.decorators';
+import { AccessScope, CurrentScope } from '../auth/organiser/access-scope';
 import { RegistrationThrottleGuard } from '../auth/throttling/registration-throttle.guard';
 import { baseUrlOf } from '../common/http/base-url';
 import { ApiAdminErrors, ApiZodBody, ApiZodQuery, ApiZodResponse } from '../common/validation/openapi';
@@ -62,8 +63,12 @@ export class AttendeesAdminController {
   @ApiZodQuery(ListAttendeesQuerySchema)
   @ApiZodResponse(200, AttendeePageSchema, 'A page of attendees')
   @ApiAdminErrors(400, 404)
-  list(@Param('eventId') eventId: string, @Query(new ZodValidationPipe(ListAttendeesQuerySchema, 'query')) query: ListAttendeesQuery) {
-    return this.attendees.list(eventId, query);
+  list(
+    @Param('eventId') eventId: string,
+    @Query(new ZodValidationPipe(ListAttendeesQuerySchema, 'query')) query: ListAttendeesQuery,
+    @CurrentScope() scope: AccessScope,
+  ) {
+    return this.attendees.list(eventId, query, scope);
   }
 
   @Patch(':attendeeId')
@@ -75,15 +80,16 @@ export class AttendeesAdminController {
     @Param('eventId') eventId: string,
     @Param('attendeeId') attendeeId: string,
     @Body(new ZodValidationPipe(UpdateAttendeeSchema)) body: UpdateAttendeeInput,
+    @CurrentScope() scope: AccessScope,
   ) {
-    return this.attendees.update(eventId, attendeeId, body);
+    return this.attendees.update(eventId, attendeeId, body, scope);
   }
 
   @Post(':attendeeId/rotate')
   @ApiOperation({ summary: 'Issue a new key for an attendee; the old key stops working' })
   @ApiZodResponse(201, RotatedKeySchema, 'The new key, shown once')
   @ApiAdminErrors(404)
-  rotate(@Param('eventId') eventId: string, @Param('attendeeId') attendeeId: string) {
-    return this.attendees.rotate(eventId, attendeeId);
+  rotate(@Param('eventId') eventId: string, @Param('attendeeId') attendeeId: string, @CurrentScope() scope: AccessScope) {
+    return this.attendees.rotate(eventId, attendeeId, scope);
   }
 }

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { type AccessScope, EVERYTHING } from '../auth/organiser/access-scope';
 import { CatalogService } from '../catalog/catalog.service';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-codes';
@@ -120,7 +121,7 @@ export class AttendeesService {
     }
     const event = await this.events.require(eventId);
     const attendee = (await this.attendees.findByEmail(eventId, input.email.toLowerCase()))!;
-    const rotated = await this.rotate(eventId, attendee.id);
+    const rotated = await this.rotate(eventId, attendee.id, EVERYTHING);
     return {
       attendeeId: attendee.id,
       apiKey: rotated.apiKey,
@@ -133,28 +134,29 @@ export class AttendeesService {
     };
   }
 
-  async list(eventId: string, query: ListAttendeesQuery) {
-    await this.events.require(eventId);
+  /** Admin routes pass the caller's scope: another organiser's event answers 404. */
+  async list(eventId: string, query: ListAttendeesQuery, scope: AccessScope) {
+    await this.events.requireVisible(eventId, scope);
     const [rows, total] = await this.attendees.page(eventId, query.page, query.pageSize, query.search);
     return { items: rows.map(toAttendeeResponse), total, page: query.page, pageSize: query.pageSize };
   }
 
-  private async require(eventId: string, attendeeId: string): Promise<AttendeeEntity> {
-    await this.events.require(eventId);
+  private async require(eventId: string, attendeeId: string, scope: AccessScope): Promise<AttendeeEntity> {
+    await this.events.requireVisible(eventId, scope);
     const attendee = isUuid(attendeeId) ? await this.attendees.findInEvent(eventId, attendeeId) : null;
     if (!attendee) throw new DomainError(ErrorCode.AttendeeNotFound, `Attendee '${attendeeId}' is not registered for event '${eventId}'.`);
     return attendee;
   }
 
-  async update(eventId: string, attendeeId: string, input: UpdateAttendeeInput): Promise<AttendeeResponse> {
-    await this.require(eventId, attendeeId);
+  async update(eventId: string, attendeeId: string, input: UpdateAttendeeInput, scope: AccessScope): Promise<AttendeeResponse> {
+    await this.require(eventId, attendeeId, scope);
     const updated = await this.attendees.setActive(attendeeId, input.active);
     await this.catalog.changed();
     return toAttendeeResponse(updated!);
   }
 
-  async rotate(eventId: string, attendeeId: string): Promise<{ attendeeId: string; apiKey: string; keyPrefix: string }> {
-    await this.require(eventId, attendeeId);
+  async rotate(eventId: string, attendeeId: string, scope: AccessScope): Promise<{ attendeeId: string; apiKey: string; keyPrefix: string }> {
+    await this.require(eventId, attendeeId, scope);
     const issued = issueApiKey();
     await this.attendees.replaceKey(attendeeId, issued.hash, issued.prefix);
     await this.catalog.changed();

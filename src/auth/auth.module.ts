@@ -5,11 +5,13 @@ import { AppConfig } from '../config/app-config';
 import { AdmissionService } from './admission.service';
 import { AdminAuthGuard } from './guards/admin-auth.guard';
 import { EventKeyGuard } from './guards/event-key.guard';
+import { OrganiserModule } from './organiser/organiser.module';
 import { RegistrationThrottleGuard } from './throttling/registration-throttle.guard';
 
 @Global()
 @Module({
   imports: [
+    OrganiserModule,
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => [

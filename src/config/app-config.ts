@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
+import { EntraConfig, entraCanSignIn, entraConfigFrom, sessionKeyFrom } from './entra-config';
 import { Env, parseEnv } from './env.schema';
 
 export type DatabaseConfig =
@@ -11,13 +12,27 @@ export type DatabaseConfig =
 /** Typed, nested configuration: the one object every module reads settings from. */
 export class AppConfig {
   readonly env!: Env['NODE_ENV'];
-  readonly http!: { port: number; host: string; bodyLimit: number; corsOrigins: string[] | '*'; publicUrl?: string; trustProxy: boolean };
+  readonly http!: {
+    port: number;
+    host: string;
+    bodyLimit: number;
+    /** Admin JSON routes: small, since nothing an organiser sends is large. */
+    adminBodyLimit: number;
+    corsOrigins: string[] | '*';
+    publicUrl?: string;
+    trustProxy: boolean;
+  };
   readonly registration!: { rateLimit: number; rateWindowMs: number };
   /** Identity providers attendees sign in with; a provider is absent when not configured. */
   readonly attendeeSignIn!: { github?: { clientId: string; clientSecret: string; oauthBaseUrl: string; apiBaseUrl: string } };
   readonly database!: DatabaseConfig;
   readonly dataDir!: string;
-  readonly secrets!: { encryptionKey: Buffer; previousEncryptionKeys: Buffer[]; adminToken: string; adminTokenGenerated: boolean };
+  /** adminToken is null only in production with Entra ID sign-in configured instead. */
+  readonly secrets!: { encryptionKey: Buffer; previousEncryptionKeys: Buffer[]; adminToken: string | null; adminTokenGenerated: boolean };
+  /** Organiser sign-in with Microsoft Entra ID; null when not configured. */
+  readonly entra!: EntraConfig | null;
+  /** Sign-in cookies: sealed with `key` (AES-256-GCM), valid for `ttlMs`. */
+  readonly session!: { key: Buffer; ttlMs: number };
   readonly log!: { level: Env['LOG_LEVEL']; pretty: boolean };
   readonly demo!: { enabled: boolean };
   readonly simulator!: { enabled: boolean; port: number };
@@ -59,18 +74,19 @@ interface StoredSecrets {
  * Development convenience: secrets not given are generated once and kept in DATA_DIR, so restarts keep
  * decrypting stored upstream keys and the printed admin token stays valid. Production must set both.
  */
-function loadOrCreateSecrets(env: Env, dataDir: string): { encryptionKey: string; adminToken: string; generated: boolean } {
+function loadOrCreateSecrets(env: Env, dataDir: string, entraSignIn: boolean): { encryptionKey: string; adminToken: string | null; generated: boolean } {
   if (env.NODE_ENV === 'production') {
+    // At least one admin credential: the automation token, or Entra ID sign-in (tenant, client, credential).
     const missing = [
       !env.ENCRYPTION_KEY && 'ENCRYPTION_KEY',
-      !env.ADMIN_TOKEN && 'ADMIN_TOKEN',
+      !env.ADMIN_TOKEN && !entraSignIn && 'ADMIN_TOKEN (or Entra ID sign-in: ENTRA_TENANT_ID, ENTRA_CLIENT_ID, ENTRA_CLIENT_SECRET)',
     ].filter(Boolean);
     if (missing.length) throw new Error(`Invalid configuration:\n  ${missing.join(', ')}: required in production`);
-    const weak = (['ENCRYPTION_KEY', 'ADMIN_TOKEN'] as const).filter((name) => looksLikePlaceholder(env[name]!));
+    const weak = (['ENCRYPTION_KEY', 'ADMIN_TOKEN'] as const).filter((name) => env[name] !== undefined && looksLikePlaceholder(env[name]));
     if (weak.length) {
       throw new Error(`Invalid configuration:\n${weak.map((n) => `  ${n}: looks like a placeholder; set a real secret`).join('\n')}`);
     }
-    return { encryptionKey: env.ENCRYPTION_KEY!, adminToken: env.ADMIN_TOKEN!, generated: false };
+    return { encryptionKey: env.ENCRYPTION_KEY!, adminToken: env.ADMIN_TOKEN ?? null, generated: false };
   }
   const file = join(dataDir, 'secrets.json');
   let stored: StoredSecrets = {};
@@ -102,19 +118,22 @@ function githubSignIn(env: Env): AppConfig['attendeeSignIn']['github'] {
 export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
   const env = parseEnv(source);
   const dataDir = resolve(env.DATA_DIR);
-  const secrets = loadOrCreateSecrets(env, dataDir);
+  const entra = entraConfigFrom(env);
+  const secrets = loadOrCreateSecrets(env, dataDir, entraCanSignIn(entra));
   const corsOrigins =
     env.CORS_ORIGINS.trim() === '*'
       ? '*'
       : env.CORS_ORIGINS.split(',')
           .map((o) => o.trim())
           .filter(Boolean);
+  const encryptionKey = createHash('sha256').update(secrets.encryptionKey).digest();
   return new AppConfig({
     env: env.NODE_ENV,
     http: {
       port: env.PORT,
       host: env.HOST,
       bodyLimit: env.BODY_LIMIT_BYTES,
+      adminBodyLimit: env.ADMIN_BODY_LIMIT_BYTES,
       corsOrigins,
       publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
       trustProxy: env.TRUST_PROXY,
@@ -127,7 +146,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     dataDir,
     // Any string of 32+ chars is accepted; hashing gives exactly the 32 bytes AES-256 needs.
     secrets: {
-      encryptionKey: createHash('sha256').update(secrets.encryptionKey).digest(),
+      encryptionKey,
       // During a key rotation the old key(s) still decrypt; see `npm run secrets:rotate`.
       previousEncryptionKeys: (env.ENCRYPTION_KEY_PREVIOUS ?? '')
         .split(',')
@@ -137,6 +156,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       adminToken: secrets.adminToken,
       adminTokenGenerated: secrets.generated,
     },
+    entra,
+    session: { key: sessionKeyFrom(env.SESSION_SECRET, encryptionKey), ttlMs: env.SESSION_TTL_S * 1000 },
     log: { level: env.LOG_LEVEL, pretty: env.LOG_PRETTY ?? false },
     demo: { enabled: env.DEMO },
     // The built-in simulator is a development aid: on by default except in production.

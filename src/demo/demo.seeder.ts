@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { AttendeesService } from '../attendees/attendees.service';
+import { EVERYTHING } from '../auth/organiser/access-scope';
 import { hashApiKey } from '../attendees/api-key';
 import { CatalogService } from '../catalog/catalog.service';
 import { DomainError } from '../common/errors/domain-error';
@@ -47,12 +48,13 @@ export class DemoSeeder {
 
   async seed(baseUrl: string): Promise<DemoSetup> {
     await this.ensureEvent();
-    const existing = (await this.resources.list()).items;
-    const attached = new Set((await this.events.listResources(DEMO_EVENT_ID)).map((r) => r.id));
+    // The demo belongs to administrators (no owner), like anything made with ADMIN_TOKEN.
+    const existing = (await this.resources.list(EVERYTHING)).items;
+    const attached = new Set((await this.events.listResources(DEMO_EVENT_ID, EVERYTHING)).map((r) => r.id));
     for (const d of DEMO_DEPLOYMENTS) {
       let resource = existing.find((r) => r.upstream === 'simulator' && r.deploymentName === d.deploymentName && !r.endpointUrl);
-      resource ??= await this.resources.create({ ...d, upstream: 'simulator', priority: 0, weight: 1, active: true });
-      if (!attached.has(resource.id)) await this.events.attachResource(DEMO_EVENT_ID, resource.id);
+      resource ??= await this.resources.create({ ...d, upstream: 'simulator', priority: 0, weight: 1, active: true }, EVERYTHING);
+      if (!attached.has(resource.id)) await this.events.attachResource(DEMO_EVENT_ID, resource.id, EVERYTHING);
     }
     const attendeeKey = await this.ensureAttendeeKey(baseUrl);
     this.logger.log({ eventId: DEMO_EVENT_ID }, 'Demo event ready');
@@ -62,10 +64,10 @@ export class DemoSeeder {
   private async ensureEvent(): Promise<void> {
     const now = Date.now();
     try {
-      const event = await this.events.get(DEMO_EVENT_ID);
+      const event = await this.events.get(DEMO_EVENT_ID, EVERYTHING);
       // A demo started weeks ago is extended rather than left ended.
       if (Date.parse(event.endsAt) < now + DAY || !event.active) {
-        await this.events.update(DEMO_EVENT_ID, { endsAt: new Date(now + 30 * DAY).toISOString(), active: true });
+        await this.events.update(DEMO_EVENT_ID, { endsAt: new Date(now + 30 * DAY).toISOString(), active: true }, EVERYTHING);
       }
     } catch (err) {
       if (!(err instanceof DomainError && err.code === ErrorCode.EventNotFound)) throw err;
@@ -86,7 +88,7 @@ export class DemoSeeder {
         active: true,
         registration: { mode: 'open' },
         modelAliases: { 'gpt-4o': 'gpt-4o-mini' },
-      });
+      }, EVERYTHING);
     }
   }
 

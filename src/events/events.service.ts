@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { type AccessScope, ownerFor } from '../auth/organiser/access-scope';
 import { CatalogService } from '../catalog/catalog.service';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-codes';
@@ -61,23 +62,31 @@ export class EventsService {
     private readonly catalog: CatalogService,
   ) {}
 
-  async list(): Promise<{ items: EventResponse[]; total: number }> {
-    const events = await this.events.findAll();
+  async list(scope: AccessScope): Promise<{ items: EventResponse[]; total: number }> {
+    const events = await this.events.findAll(scope);
     const now = new Date();
     return { items: events.map((e) => toEventResponse(e, now)), total: events.length };
   }
 
-  async get(id: string): Promise<EventResponse> {
-    return toEventResponse(await this.require(id));
+  async get(id: string, scope: AccessScope): Promise<EventResponse> {
+    return toEventResponse(await this.requireVisible(id, scope));
   }
 
+  /** Unscoped lookup for public and internal paths (registration, the public event page). */
   async require(id: string): Promise<EventEntity> {
     const event = await this.events.findById(id);
     if (!event) throw new DomainError(ErrorCode.EventNotFound, `Event '${id}' does not exist.`);
     return event;
   }
 
-  async create(input: CreateEventInput): Promise<EventResponse> {
+  /** For admin routes: another organiser's event is "not found", so its id does not leak. */
+  async requireVisible(id: string, scope: AccessScope): Promise<EventEntity> {
+    const event = await this.events.findVisible(id, scope);
+    if (!event) throw new DomainError(ErrorCode.EventNotFound, `Event '${id}' does not exist.`);
+    return event;
+  }
+
+  async create(input: CreateEventInput, scope: AccessScope): Promise<EventResponse> {
     const explicitId = input.id;
     const base = explicitId ?? slugify(input.name);
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -85,6 +94,7 @@ export class EventsService {
       try {
         const created = await this.events.insert({
           id,
+          ownerId: ownerFor(scope),
           name: input.name,
           description: input.description,
           organizerName: input.organizerName,
@@ -117,8 +127,8 @@ export class EventsService {
     throw new DomainError(ErrorCode.EventAlreadyExists, 'Could not generate a free event id; pass one explicitly.');
   }
 
-  async update(id: string, input: UpdateEventInput): Promise<EventResponse> {
-    const current = await this.require(id);
+  async update(id: string, input: UpdateEventInput, scope: AccessScope): Promise<EventResponse> {
+    const current = await this.requireVisible(id, scope);
     const startsAt = input.startsAt ? new Date(input.startsAt) : current.startsAt;
     const endsAt = input.endsAt ? new Date(input.endsAt) : current.endsAt;
     if (endsAt.getTime() <= startsAt.getTime()) {
@@ -143,21 +153,23 @@ export class EventsService {
     return toEventResponse(updated);
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, scope: AccessScope): Promise<void> {
+    await this.requireVisible(id, scope);
     if (!(await this.events.delete(id))) throw new DomainError(ErrorCode.EventNotFound, `Event '${id}' does not exist.`);
     await this.catalog.changed();
   }
 
-  async attachResource(eventId: string, resourceId: string): Promise<ResourceResponse> {
-    await this.require(eventId);
-    const resource = await this.resources.get(resourceId);
+  /** Needs both: the event visible to the caller, and the resource theirs. */
+  async attachResource(eventId: string, resourceId: string, scope: AccessScope): Promise<ResourceResponse> {
+    await this.requireVisible(eventId, scope);
+    const resource = await this.resources.get(resourceId, scope);
     await this.events.attach(eventId, resourceId);
     await this.catalog.changed();
     return resource;
   }
 
-  async detachResource(eventId: string, resourceId: string): Promise<void> {
-    await this.require(eventId);
+  async detachResource(eventId: string, resourceId: string, scope: AccessScope): Promise<void> {
+    await this.requireVisible(eventId, scope);
     // A malformed id cannot be attached; asking the uuid column about it would be a database error (500).
     if (!isUuid(resourceId) || !(await this.events.detach(eventId, resourceId))) {
       throw new DomainError(ErrorCode.ResourceNotFound, `Resource '${resourceId}' is not attached to event '${eventId}'.`);
@@ -165,8 +177,9 @@ export class EventsService {
     await this.catalog.changed();
   }
 
-  async listResources(eventId: string): Promise<ResourceResponse[]> {
-    await this.require(eventId);
+  /** Everything attached, whoever owns it: a co-organiser sees what the owner attached. */
+  async listResources(eventId: string, scope: AccessScope): Promise<ResourceResponse[]> {
+    await this.requireVisible(eventId, scope);
     return this.resources.getMany(await this.events.resourceIdsOf(eventId));
   }
 }
