@@ -603,10 +603,10 @@ export interface paths {
             cookie?: never;
         };
         /** List your assistants and the event's shared assistant */
-        get: operations["AssistantsController_listAssistants[1]"];
+        get: operations["AssistantsController_listAssistants"];
         put?: never;
         /** Create an assistant (model = an assistant deployment of your event) */
-        post: operations["AssistantsController_createAssistant[1]"];
+        post: operations["AssistantsController_createAssistant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -621,12 +621,12 @@ export interface paths {
             cookie?: never;
         };
         /** Get an assistant (yours, or the shared one) */
-        get: operations["AssistantsController_getAssistant[1]"];
+        get: operations["AssistantsController_getAssistant"];
         put?: never;
         /** Modify your assistant */
-        post: operations["AssistantsController_updateAssistant[1]"];
+        post: operations["AssistantsController_updateAssistant"];
         /** Delete your assistant */
-        delete: operations["AssistantsController_deleteAssistant[1]"];
+        delete: operations["AssistantsController_deleteAssistant"];
         options?: never;
         head?: never;
         patch?: never;
@@ -782,10 +782,10 @@ export interface paths {
             cookie?: never;
         };
         /** List your files */
-        get: operations["AssistantsController_listFiles[1]"];
+        get: operations["AssistantsController_listFiles"];
         put?: never;
         /** Upload a file (multipart: purpose and file) */
-        post: operations["AssistantsController_uploadFile[1]"];
+        post: operations["AssistantsController_uploadFile"];
         delete?: never;
         options?: never;
         head?: never;
@@ -800,11 +800,11 @@ export interface paths {
             cookie?: never;
         };
         /** Get your file */
-        get: operations["AssistantsController_getFile[1]"];
+        get: operations["AssistantsController_getFile"];
         put?: never;
         post?: never;
         /** Delete your file */
-        delete: operations["AssistantsController_deleteFile[1]"];
+        delete: operations["AssistantsController_deleteFile"];
         options?: never;
         head?: never;
         patch?: never;
@@ -818,7 +818,7 @@ export interface paths {
             cookie?: never;
         };
         /** Download the content of your file */
-        get: operations["AssistantsController_getFileContent[1]"];
+        get: operations["AssistantsController_getFileContent"];
         put?: never;
         post?: never;
         delete?: never;
@@ -857,7 +857,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Create a thread */
-        post: operations["AssistantsController_createThread[1]"];
+        post: operations["AssistantsController_createThread"];
         delete?: never;
         options?: never;
         head?: never;
@@ -872,12 +872,12 @@ export interface paths {
             cookie?: never;
         };
         /** Get your thread */
-        get: operations["AssistantsController_getThread[1]"];
+        get: operations["AssistantsController_getThread"];
         put?: never;
         /** Modify your thread */
-        post: operations["AssistantsController_updateThread[1]"];
+        post: operations["AssistantsController_updateThread"];
         /** Delete your thread */
-        delete: operations["AssistantsController_deleteThread[1]"];
+        delete: operations["AssistantsController_deleteThread"];
         options?: never;
         head?: never;
         patch?: never;
@@ -891,10 +891,10 @@ export interface paths {
             cookie?: never;
         };
         /** List the messages of your thread */
-        get: operations["AssistantsController_listMessages[1]"];
+        get: operations["AssistantsController_listMessages"];
         put?: never;
         /** Add a message to your thread */
-        post: operations["AssistantsController_createMessage[1]"];
+        post: operations["AssistantsController_createMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -909,12 +909,12 @@ export interface paths {
             cookie?: never;
         };
         /** Get a message of your thread */
-        get: operations["AssistantsController_getMessage[1]"];
+        get: operations["AssistantsController_getMessage"];
         put?: never;
         /** Modify a message of your thread */
-        post: operations["AssistantsController_updateMessage[1]"];
+        post: operations["AssistantsController_updateMessage"];
         /** Delete a message of your thread */
-        delete: operations["AssistantsController_deleteMessage[1]"];
+        delete: operations["AssistantsController_deleteMessage"];
         options?: never;
         head?: never;
         patch?: never;
@@ -928,13 +928,13 @@ export interface paths {
             cookie?: never;
         };
         /** List the runs of your thread */
-        get: operations["AssistantsController_listRuns[1]"];
+        get: operations["AssistantsController_listRuns"];
         put?: never;
         /**
          * Run an assistant (yours or the shared one) on your thread (stream: true for server-sent events)
          * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
          */
-        post: operations["AssistantsController_createRun[1]"];
+        post: operations["AssistantsController_createRun"];
         delete?: never;
         options?: never;
         head?: never;
@@ -949,10 +949,10 @@ export interface paths {
             cookie?: never;
         };
         /** Get a run of your thread (usage once completed) */
-        get: operations["AssistantsController_getRun[1]"];
+        get: operations["AssistantsController_getRun"];
         put?: never;
         /** Modify a run of your thread */
-        post: operations["AssistantsController_updateRun[1]"];
+        post: operations["AssistantsController_updateRun"];
         delete?: never;
         options?: never;
         head?: never;
@@ -969,7 +969,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Cancel a run of your thread */
-        post: operations["AssistantsController_cancelRun[1]"];
+        post: operations["AssistantsController_cancelRun"];
         delete?: never;
         options?: never;
         head?: never;
@@ -984,7 +984,7 @@ export interface paths {
             cookie?: never;
         };
         /** List the steps of a run */
-        get: operations["AssistantsController_listRunSteps[1]"];
+        get: operations["AssistantsController_listRunSteps"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1001,7 +1001,7 @@ export interface paths {
             cookie?: never;
         };
         /** Get a step of a run */
-        get: operations["AssistantsController_getRunStep[1]"];
+        get: operations["AssistantsController_getRunStep"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1023,7 +1023,7 @@ export interface paths {
          * Submit tool outputs to a run of your thread
          * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
          */
-        post: operations["AssistantsController_submitToolOutputs[1]"];
+        post: operations["AssistantsController_submitToolOutputs"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1043,7 +1043,7 @@ export interface paths {
          * Create a thread and run it (stream: true for server-sent events)
          * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
          */
-        post: operations["AssistantsController_createThreadAndRun[1]"];
+        post: operations["AssistantsController_createThreadAndRun"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1078,10 +1078,10 @@ export interface paths {
             cookie?: never;
         };
         /** List your vector stores */
-        get: operations["AssistantsController_listVectorStores[1]"];
+        get: operations["AssistantsController_listVectorStores"];
         put?: never;
         /** Create a vector store */
-        post: operations["AssistantsController_createVectorStore[1]"];
+        post: operations["AssistantsController_createVectorStore"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1096,12 +1096,12 @@ export interface paths {
             cookie?: never;
         };
         /** Get your vector store */
-        get: operations["AssistantsController_getVectorStore[1]"];
+        get: operations["AssistantsController_getVectorStore"];
         put?: never;
         /** Modify your vector store */
-        post: operations["AssistantsController_updateVectorStore[1]"];
+        post: operations["AssistantsController_updateVectorStore"];
         /** Delete your vector store */
-        delete: operations["AssistantsController_deleteVectorStore[1]"];
+        delete: operations["AssistantsController_deleteVectorStore"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1115,10 +1115,10 @@ export interface paths {
             cookie?: never;
         };
         /** List the files of your vector store */
-        get: operations["AssistantsController_listVectorStoreFiles[1]"];
+        get: operations["AssistantsController_listVectorStoreFiles"];
         put?: never;
         /** Add one of your files to your vector store */
-        post: operations["AssistantsController_addVectorStoreFile[1]"];
+        post: operations["AssistantsController_addVectorStoreFile"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1133,11 +1133,11 @@ export interface paths {
             cookie?: never;
         };
         /** Get a file of your vector store */
-        get: operations["AssistantsController_getVectorStoreFile[1]"];
+        get: operations["AssistantsController_getVectorStoreFile"];
         put?: never;
         post?: never;
         /** Remove a file from your vector store */
-        delete: operations["AssistantsController_deleteVectorStoreFile[1]"];
+        delete: operations["AssistantsController_deleteVectorStoreFile"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1235,43 +1235,6 @@ export interface paths {
          */
         post: operations["SearchProxyController_search[0]"];
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/assistants": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List your assistants and the event's shared assistant */
-        get: operations["AssistantsController_listAssistants[0]"];
-        put?: never;
-        /** Create an assistant (model = an assistant deployment of your event) */
-        post: operations["AssistantsController_createAssistant[0]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/assistants/{assistantId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get an assistant (yours, or the shared one) */
-        get: operations["AssistantsController_getAssistant[0]"];
-        put?: never;
-        /** Modify your assistant */
-        post: operations["AssistantsController_updateAssistant[0]"];
-        /** Delete your assistant */
-        delete: operations["AssistantsController_deleteAssistant[0]"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1419,59 +1382,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/openai/files": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List your files */
-        get: operations["AssistantsController_listFiles[0]"];
-        put?: never;
-        /** Upload a file (multipart: purpose and file) */
-        post: operations["AssistantsController_uploadFile[0]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/files/{fileId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get your file */
-        get: operations["AssistantsController_getFile[0]"];
-        put?: never;
-        post?: never;
-        /** Delete your file */
-        delete: operations["AssistantsController_deleteFile[0]"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/files/{fileId}/content": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Download the content of your file */
-        get: operations["AssistantsController_getFileContent[0]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/openai/realtime": {
         parameters: {
             query?: never;
@@ -1526,209 +1436,6 @@ export interface paths {
          * @description Metered from usage.input_tokens / output_tokens. Deployments of class openai-responses or openai-chat.
          */
         post: operations["OpenAiProxyController_responsesDated[0]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/threads": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Create a thread */
-        post: operations["AssistantsController_createThread[0]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/threads/{threadId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get your thread */
-        get: operations["AssistantsController_getThread[0]"];
-        put?: never;
-        /** Modify your thread */
-        post: operations["AssistantsController_updateThread[0]"];
-        /** Delete your thread */
-        delete: operations["AssistantsController_deleteThread[0]"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/threads/{threadId}/messages": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List the messages of your thread */
-        get: operations["AssistantsController_listMessages[0]"];
-        put?: never;
-        /** Add a message to your thread */
-        post: operations["AssistantsController_createMessage[0]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/threads/{threadId}/messages/{messageId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a message of your thread */
-        get: operations["AssistantsController_getMessage[0]"];
-        put?: never;
-        /** Modify a message of your thread */
-        post: operations["AssistantsController_updateMessage[0]"];
-        /** Delete a message of your thread */
-        delete: operations["AssistantsController_deleteMessage[0]"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/threads/{threadId}/runs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List the runs of your thread */
-        get: operations["AssistantsController_listRuns[0]"];
-        put?: never;
-        /**
-         * Run an assistant (yours or the shared one) on your thread (stream: true for server-sent events)
-         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
-         */
-        post: operations["AssistantsController_createRun[0]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/threads/{threadId}/runs/{runId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a run of your thread (usage once completed) */
-        get: operations["AssistantsController_getRun[0]"];
-        put?: never;
-        /** Modify a run of your thread */
-        post: operations["AssistantsController_updateRun[0]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/threads/{threadId}/runs/{runId}/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Cancel a run of your thread */
-        post: operations["AssistantsController_cancelRun[0]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/threads/{threadId}/runs/{runId}/steps": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List the steps of a run */
-        get: operations["AssistantsController_listRunSteps[0]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/threads/{threadId}/runs/{runId}/steps/{stepId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a step of a run */
-        get: operations["AssistantsController_getRunStep[0]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/threads/{threadId}/runs/{runId}/submit_tool_outputs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Submit tool outputs to a run of your thread
-         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
-         */
-        post: operations["AssistantsController_submitToolOutputs[0]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/threads/runs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Create a thread and run it (stream: true for server-sent events)
-         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
-         */
-        post: operations["AssistantsController_createThreadAndRun[0]"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1951,79 +1658,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/openai/vector_stores": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List your vector stores */
-        get: operations["AssistantsController_listVectorStores[0]"];
-        put?: never;
-        /** Create a vector store */
-        post: operations["AssistantsController_createVectorStore[0]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/vector_stores/{storeId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get your vector store */
-        get: operations["AssistantsController_getVectorStore[0]"];
-        put?: never;
-        /** Modify your vector store */
-        post: operations["AssistantsController_updateVectorStore[0]"];
-        /** Delete your vector store */
-        delete: operations["AssistantsController_deleteVectorStore[0]"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/vector_stores/{storeId}/files": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List the files of your vector store */
-        get: operations["AssistantsController_listVectorStoreFiles[0]"];
-        put?: never;
-        /** Add one of your files to your vector store */
-        post: operations["AssistantsController_addVectorStoreFile[0]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/openai/vector_stores/{storeId}/files/{vsFileId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a file of your vector store */
-        get: operations["AssistantsController_getVectorStoreFile[0]"];
-        put?: never;
-        post?: never;
-        /** Remove a file from your vector store */
-        delete: operations["AssistantsController_deleteVectorStoreFile[0]"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/readyz": {
         parameters: {
             query?: never;
@@ -2036,43 +1670,6 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/assistants": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List your assistants and the event's shared assistant */
-        get: operations["AssistantsController_listAssistants[2]"];
-        put?: never;
-        /** Create an assistant (model = an assistant deployment of your event) */
-        post: operations["AssistantsController_createAssistant[2]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/assistants/{assistantId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get an assistant (yours, or the shared one) */
-        get: operations["AssistantsController_getAssistant[2]"];
-        put?: never;
-        /** Modify your assistant */
-        post: operations["AssistantsController_updateAssistant[2]"];
-        /** Delete your assistant */
-        delete: operations["AssistantsController_deleteAssistant[2]"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2174,59 +1771,6 @@ export interface paths {
         put?: never;
         /** Embeddings (OpenAI-compatible; model = deployment) */
         post: operations["OpenAiProxyController_embeddings[0]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/files": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List your files */
-        get: operations["AssistantsController_listFiles[2]"];
-        put?: never;
-        /** Upload a file (multipart: purpose and file) */
-        post: operations["AssistantsController_uploadFile[2]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/files/{fileId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get your file */
-        get: operations["AssistantsController_getFile[2]"];
-        put?: never;
-        post?: never;
-        /** Delete your file */
-        delete: operations["AssistantsController_deleteFile[2]"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/files/{fileId}/content": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Download the content of your file */
-        get: operations["AssistantsController_getFileContent[2]"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2342,282 +1886,6 @@ export interface paths {
          */
         post: operations["OpenAiProxyController_responses[0]"];
         delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/threads": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Create a thread */
-        post: operations["AssistantsController_createThread[2]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/threads/{threadId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get your thread */
-        get: operations["AssistantsController_getThread[2]"];
-        put?: never;
-        /** Modify your thread */
-        post: operations["AssistantsController_updateThread[2]"];
-        /** Delete your thread */
-        delete: operations["AssistantsController_deleteThread[2]"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/threads/{threadId}/messages": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List the messages of your thread */
-        get: operations["AssistantsController_listMessages[2]"];
-        put?: never;
-        /** Add a message to your thread */
-        post: operations["AssistantsController_createMessage[2]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/threads/{threadId}/messages/{messageId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a message of your thread */
-        get: operations["AssistantsController_getMessage[2]"];
-        put?: never;
-        /** Modify a message of your thread */
-        post: operations["AssistantsController_updateMessage[2]"];
-        /** Delete a message of your thread */
-        delete: operations["AssistantsController_deleteMessage[2]"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/threads/{threadId}/runs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List the runs of your thread */
-        get: operations["AssistantsController_listRuns[2]"];
-        put?: never;
-        /**
-         * Run an assistant (yours or the shared one) on your thread (stream: true for server-sent events)
-         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
-         */
-        post: operations["AssistantsController_createRun[2]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/threads/{threadId}/runs/{runId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a run of your thread (usage once completed) */
-        get: operations["AssistantsController_getRun[2]"];
-        put?: never;
-        /** Modify a run of your thread */
-        post: operations["AssistantsController_updateRun[2]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/threads/{threadId}/runs/{runId}/cancel": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Cancel a run of your thread */
-        post: operations["AssistantsController_cancelRun[2]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/threads/{threadId}/runs/{runId}/steps": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List the steps of a run */
-        get: operations["AssistantsController_listRunSteps[2]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/threads/{threadId}/runs/{runId}/steps/{stepId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a step of a run */
-        get: operations["AssistantsController_getRunStep[2]"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/threads/{threadId}/runs/{runId}/submit_tool_outputs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Submit tool outputs to a run of your thread
-         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
-         */
-        post: operations["AssistantsController_submitToolOutputs[2]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/threads/runs": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Create a thread and run it (stream: true for server-sent events)
-         * @description Counts against the daily request cap; max_completion_tokens may not exceed the event's token cap. Metered from the run's usage once it finishes.
-         */
-        post: operations["AssistantsController_createThreadAndRun[2]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/vector_stores": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List your vector stores */
-        get: operations["AssistantsController_listVectorStores[2]"];
-        put?: never;
-        /** Create a vector store */
-        post: operations["AssistantsController_createVectorStore[2]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/vector_stores/{storeId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get your vector store */
-        get: operations["AssistantsController_getVectorStore[2]"];
-        put?: never;
-        /** Modify your vector store */
-        post: operations["AssistantsController_updateVectorStore[2]"];
-        /** Delete your vector store */
-        delete: operations["AssistantsController_deleteVectorStore[2]"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/vector_stores/{storeId}/files": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** List the files of your vector store */
-        get: operations["AssistantsController_listVectorStoreFiles[2]"];
-        put?: never;
-        /** Add one of your files to your vector store */
-        post: operations["AssistantsController_addVectorStoreFile[2]"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/vector_stores/{storeId}/files/{vsFileId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Get a file of your vector store */
-        get: operations["AssistantsController_getVectorStoreFile[2]"];
-        put?: never;
-        post?: never;
-        /** Remove a file from your vector store */
-        delete: operations["AssistantsController_deleteVectorStoreFile[2]"];
         options?: never;
         head?: never;
         patch?: never;
@@ -4239,7 +3507,7 @@ export interface operations {
                     deploymentName: string;
                     /**
                      * Format: uri
-                     * @description e.g. https://my-resource.openai.azure.com; optional for the built-in simulator
+                     * @description e.g. https://my-resource.openai.azure.com; for azure-ai-inference the model endpoint, e.g. https://my-model.eastus2.models.ai.azure.com or https://my-resource.services.ai.azure.com/models; optional for the built-in simulator
                      */
                     endpointUrl?: string;
                     /** @enum {string} */
@@ -4498,7 +3766,7 @@ export interface operations {
                     deploymentName?: string;
                     /**
                      * Format: uri
-                     * @description e.g. https://my-resource.openai.azure.com; optional for the built-in simulator
+                     * @description e.g. https://my-resource.openai.azure.com; for azure-ai-inference the model endpoint, e.g. https://my-model.eastus2.models.ai.azure.com or https://my-resource.services.ai.azure.com/models; optional for the built-in simulator
                      */
                     endpointUrl?: string;
                     /** @enum {string} */
@@ -6630,7 +5898,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_listAssistants[1]": {
+    AssistantsController_listAssistants: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -6741,7 +6009,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_createAssistant[1]": {
+    AssistantsController_createAssistant: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -6858,7 +6126,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_getAssistant[1]": {
+    AssistantsController_getAssistant: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -6969,7 +6237,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_updateAssistant[1]": {
+    AssistantsController_updateAssistant: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -7086,7 +6354,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_deleteAssistant[1]": {
+    AssistantsController_deleteAssistant: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -8238,7 +7506,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_listFiles[1]": {
+    AssistantsController_listFiles: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -8349,7 +7617,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_uploadFile[1]": {
+    AssistantsController_uploadFile: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -8490,7 +7758,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_getFile[1]": {
+    AssistantsController_getFile: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -8601,7 +7869,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_deleteFile[1]": {
+    AssistantsController_deleteFile: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -8712,7 +7980,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_getFileContent[1]": {
+    AssistantsController_getFileContent: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -8952,7 +8220,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_createThread[1]": {
+    AssistantsController_createThread: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -9069,7 +8337,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_getThread[1]": {
+    AssistantsController_getThread: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -9180,7 +8448,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_updateThread[1]": {
+    AssistantsController_updateThread: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -9297,7 +8565,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_deleteThread[1]": {
+    AssistantsController_deleteThread: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -9408,7 +8676,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_listMessages[1]": {
+    AssistantsController_listMessages: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -9519,7 +8787,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_createMessage[1]": {
+    AssistantsController_createMessage: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -9636,7 +8904,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_getMessage[1]": {
+    AssistantsController_getMessage: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -9747,7 +9015,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_updateMessage[1]": {
+    AssistantsController_updateMessage: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -9864,7 +9132,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_deleteMessage[1]": {
+    AssistantsController_deleteMessage: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -9975,7 +9243,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_listRuns[1]": {
+    AssistantsController_listRuns: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -10086,691 +9354,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_createRun[1]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getRun[1]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_updateRun[1]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_cancelRun[1]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_listRunSteps[1]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getRunStep[1]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_submitToolOutputs[1]": {
+    AssistantsController_createRun: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -10887,7 +9471,691 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_createThreadAndRun[1]": {
+    AssistantsController_getRun: {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    AssistantsController_updateRun: {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    AssistantsController_cancelRun: {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    AssistantsController_listRunSteps: {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    AssistantsController_getRunStep: {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upstream answer (JSON or text/event-stream) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    AssistantsController_submitToolOutputs: {
+        parameters: {
+            query?: {
+                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
+                "api-version"?: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    [key: string]: unknown;
+                };
+            };
+        };
+        responses: {
+            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description OpenAI-shaped error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+            /** @description OpenAI-shaped error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string | null;
+                            message: string;
+                            param: string | null;
+                            /** @description The HTTP status, repeated in the body */
+                            status: number;
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    AssistantsController_createThreadAndRun: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -11128,7 +10396,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_listVectorStores[1]": {
+    AssistantsController_listVectorStores: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -11239,7 +10507,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_createVectorStore[1]": {
+    AssistantsController_createVectorStore: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -11356,7 +10624,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_getVectorStore[1]": {
+    AssistantsController_getVectorStore: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -11467,7 +10735,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_updateVectorStore[1]": {
+    AssistantsController_updateVectorStore: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -11584,7 +10852,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_deleteVectorStore[1]": {
+    AssistantsController_deleteVectorStore: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -11695,7 +10963,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_listVectorStoreFiles[1]": {
+    AssistantsController_listVectorStoreFiles: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -11806,7 +11074,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_addVectorStoreFile[1]": {
+    AssistantsController_addVectorStoreFile: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -11923,7 +11191,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_getVectorStoreFile[1]": {
+    AssistantsController_getVectorStoreFile: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -12034,7 +11302,7 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_deleteVectorStoreFile[1]": {
+    AssistantsController_deleteVectorStoreFile: {
         parameters: {
             query?: {
                 /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
@@ -12625,573 +11893,6 @@ export interface operations {
             };
             /** @description OpenAI-shaped error */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_listAssistants[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_createAssistant[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getAssistant[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_updateAssistant[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_deleteAssistant[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14305,593 +13006,6 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_listFiles[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_uploadFile[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": {
-                    /**
-                     * Format: binary
-                     * @description At most 512 MB
-                     */
-                    file: string;
-                    /** @example assistants */
-                    purpose: string;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getFile[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_deleteFile[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getFileContent[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The file bytes, streamed as the upstream sends them */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/octet-stream": string;
-                };
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
     "RealtimeController_upgrade[1]": {
         parameters: {
             query?: {
@@ -15059,2058 +13173,6 @@ export interface operations {
         };
         responses: {
             /** @description A response object, or with stream: true named server-sent events ending with response.completed */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_createThread[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getThread[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_updateThread[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_deleteThread[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_listMessages[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_createMessage[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getMessage[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_updateMessage[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_deleteMessage[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_listRuns[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_createRun[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getRun[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_updateRun[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_cancelRun[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_listRunSteps[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getRunStep[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_submitToolOutputs[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_createThreadAndRun[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -18386,1023 +14448,6 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_listVectorStores[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_createVectorStore[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getVectorStore[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_updateVectorStore[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_deleteVectorStore[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_listVectorStoreFiles[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_addVectorStoreFile[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getVectorStoreFile[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_deleteVectorStoreFile[0]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
     HealthController_ready: {
         parameters: {
             query?: never;
@@ -19425,573 +14470,6 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
-            };
-        };
-    };
-    "AssistantsController_listAssistants[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_createAssistant[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getAssistant[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_updateAssistant[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_deleteAssistant[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
             };
         };
     };
@@ -20760,593 +15238,6 @@ export interface operations {
             };
         };
     };
-    "AssistantsController_listFiles[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_uploadFile[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "multipart/form-data": {
-                    /**
-                     * Format: binary
-                     * @description At most 512 MB
-                     */
-                    file: string;
-                    /** @example assistants */
-                    purpose: string;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getFile[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_deleteFile[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getFileContent[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The file bytes, streamed as the upstream sends them */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/octet-stream": string;
-                };
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
     "OpenAiProxyController_images[0]": {
         parameters: {
             query?: never;
@@ -21661,3075 +15552,6 @@ export interface operations {
         };
         responses: {
             /** @description A response object, or with stream: true named server-sent events ending with response.completed */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_createThread[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getThread[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_updateThread[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_deleteThread[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_listMessages[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_createMessage[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getMessage[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_updateMessage[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_deleteMessage[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_listRuns[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_createRun[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getRun[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_updateRun[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_cancelRun[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_listRunSteps[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getRunStep[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_submitToolOutputs[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_createThreadAndRun[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description A run object, or with stream: true named server-sent events (thread.run.created … thread.run.completed, then done) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_listVectorStores[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_createVectorStore[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getVectorStore[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_updateVectorStore[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_deleteVectorStore[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_listVectorStoreFiles[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_addVectorStoreFile[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    [key: string]: unknown;
-                };
-            };
-        };
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_getVectorStoreFile[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description OpenAI-shaped error */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-            /** @description OpenAI-shaped error */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string | null;
-                            message: string;
-                            param: string | null;
-                            /** @description The HTTP status, repeated in the body */
-                            status: number;
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
-    };
-    "AssistantsController_deleteVectorStoreFile[2]": {
-        parameters: {
-            query?: {
-                /** @description Azure api-version with the Assistants API (preview versions, e.g. 2025-04-01-preview); not used on /v1 */
-                "api-version"?: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The upstream answer (JSON or text/event-stream) */
             200: {
                 headers: {
                     [name: string]: unknown;
