@@ -1,7 +1,7 @@
 // Nest 12 ships ESM only: swc transforms those packages too so jest can load them as CommonJS.
 const esmOnly = [
   '@nestjs', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', 'load-esm', '@borewit',
-  'cookie', 'content-disposition',
+  'cookie', 'content-disposition', 'jose',
 ];
 const swc = ['@swc/jest', {
   jsc: {

@@ -1,14 +1,19 @@
 import { loadConfig } from './config/app-config';
 import { createApp } from './app.factory';
+import { announceListening, isClusterPrimary, isClusterWorker, reportSeeded, runPrimary } from './cluster/cluster';
 import { createPinoLogger } from './common/logging/logger';
 import { DemoSeeder, DemoSetup } from './demo/demo.seeder';
 
-function banner(baseUrl: string, adminToken: string, showToken: boolean, demo?: DemoSetup): string {
+function banner(baseUrl: string, adminToken: string | null, showToken: boolean, demo?: DemoSetup): string {
   const lines = [
     '',
     `  AI Proxy is running at ${baseUrl}`,
     `  Swagger UI:   ${baseUrl}/docs`,
-    showToken ? `  Admin token:  ${adminToken}   (kept in DATA_DIR/secrets.json; set ADMIN_TOKEN to choose your own)` : '  Admin token:  from ADMIN_TOKEN',
+    showToken
+      ? `  Admin token:  ${adminToken}   (kept in DATA_DIR/secrets.json; set ADMIN_TOKEN to choose your own)`
+      : adminToken
+        ? '  Admin token:  from ADMIN_TOKEN'
+        : '  Admin token:  none (organisers sign in with Entra ID)',
   ];
   if (demo) {
     lines.push(
@@ -30,6 +35,12 @@ async function bootstrap(): Promise<void> {
   const demoFlag = process.argv.includes('--demo');
   const config = loadConfig({ ...process.env, ...(demoFlag ? { DEMO: 'true' } : {}) });
   const logger = createPinoLogger(config.log.level, config.log.pretty);
+  if (config.scale.workers > 1 && isClusterPrimary()) {
+    // WORKERS > 1: this process only supervises; the banner comes once, when the first worker listens.
+    const print = (baseUrl: string, demo?: DemoSetup) =>
+      process.stdout.write(banner(baseUrl, config.secrets.adminToken, config.secrets.adminTokenGenerated, demo));
+    return runPrimary<DemoSetup>(config, logger, print);
+  }
   const { app } = await createApp(config, logger);
   await app.listen(config.http.port, config.http.host);
   const address = app.getHttpServer().address();
@@ -38,6 +49,11 @@ async function bootstrap(): Promise<void> {
   const baseUrl = config.http.publicUrl ?? `http://${host}:${port}`;
   logger.info({ port, database: config.database.kind, demo: config.demo.enabled }, 'AI Proxy listening');
   installShutdown(app, logger, config.shutdown.graceMs);
+  if (isClusterWorker()) {
+    // The primary picks one worker to seed the demo and prints the banner itself.
+    if (await announceListening(baseUrl)) reportSeeded(await app.get(DemoSeeder).seed(baseUrl));
+    return;
+  }
   const demo = config.demo.enabled ? await app.get(DemoSeeder).seed(baseUrl) : undefined;
   // The banner is for the person who just ran `npm start`: plain text on stdout, not a log line.
   process.stdout.write(banner(baseUrl, config.secrets.adminToken, config.secrets.adminTokenGenerated, demo));

@@ -9,8 +9,12 @@ export interface AttendeePrincipal {
 
 export interface AdminPrincipal {
   kind: 'admin';
-  /** How the admin proved who they are; Entra sign-in adds another method. */
-  method: 'admin-token';
+  /** How the caller proved who they are: the automation token, an Entra bearer token, or the sign-in cookie. */
+  method: 'admin-token' | 'entra-token' | 'entra-session';
+  /** An administrator sees everything; an organiser only what they own or co-organise. */
+  role: 'administrator' | 'organiser';
+  /** The signed-in person (absent for ADMIN_TOKEN). */
+  organiser?: { id: string; email: string; name: string };
 }
 
 export type Principal = AttendeePrincipal | AdminPrincipal;

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/decorators/auth.decorators';
+import { AccessScope, CurrentScope } from '../auth/organiser/access-scope';
 import { ApiAdminErrors, ApiZodResponse } from '../common/validation/openapi';
 import { DiagnosticsService } from './diagnostics.service';
 import { ConnectionTestSchema, DeploymentsHealthSchema } from './dto/diagnostics.schemas';
@@ -24,8 +25,8 @@ export class ResourceTestController {
   })
   @ApiZodResponse(200, ConnectionTestSchema, 'The outcome of the test request')
   @ApiAdminErrors(404)
-  test(@Param('id') id: string) {
-    return this.diagnostics.testConnection(id);
+  test(@Param('id') id: string, @CurrentScope() scope: AccessScope) {
+    return this.diagnostics.testConnection(id, scope);
   }
 }
 
@@ -45,7 +46,7 @@ export class DeploymentHealthController {
   })
   @ApiZodResponse(200, DeploymentsHealthSchema, 'Health of each attached resource')
   @ApiAdminErrors(404)
-  health(@Param('eventId') eventId: string) {
-    return this.diagnostics.deploymentsHealth(eventId);
+  health(@Param('eventId') eventId: string, @CurrentScope() scope: AccessScope) {
+    return this.diagnostics.deploymentsHealth(eventId, scope);
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { AccessScope } from '../auth/organiser/access-scope';
 import { CatalogService } from '../catalog/catalog.service';
 import type { CatalogResource } from '../catalog/catalog.types';
 import { AppConfig } from '../config/app-config';
@@ -36,8 +37,8 @@ export class DiagnosticsService {
     private readonly config: AppConfig,
   ) {}
 
-  async testConnection(id: string): Promise<ConnectionTest> {
-    await this.resources.get(id); // 404 for an unknown id
+  async testConnection(id: string, scope: AccessScope): Promise<ConnectionTest> {
+    await this.resources.get(id, scope); // 404 for an unknown id, or another organiser's
     let resource = this.catalog.resource(id);
     if (!resource) {
       // Created on another replica a moment ago.
@@ -88,8 +89,8 @@ export class DiagnosticsService {
   }
 
   /** Each attached resource as the balancer sees it now (this replica's cooldowns and breakers). */
-  async deploymentsHealth(eventId: string): Promise<DeploymentsHealth> {
-    const attached = await this.events.listResources(eventId);
+  async deploymentsHealth(eventId: string, scope: AccessScope): Promise<DeploymentsHealth> {
+    const attached = await this.events.listResources(eventId, scope);
     const now = Date.now();
     const items = attached.map((r) => {
       const { unavailableUntil } = this.health.state(r.id, now);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, Repository } from 'typeorm';
+import { type AccessScope, eventVisibleSql } from '../auth/organiser/access-scope';
 import { EventResourceEntity } from './event-resource.entity';
 import { EventEntity } from './event.entity';
 
@@ -19,12 +20,22 @@ export class EventsRepository {
     this.links = dataSource.getRepository(EventResourceEntity);
   }
 
-  findAll(): Promise<EventEntity[]> {
-    return this.events.find({ order: { startsAt: 'DESC', id: 'ASC' } });
+  /** Events visible in `scope` (an organiser's own and co-organised ones), newest first. */
+  findAll(scope: AccessScope): Promise<EventEntity[]> {
+    const visible = eventVisibleSql('e', scope);
+    return this.events.createQueryBuilder('e').where(visible.sql, visible.params).orderBy('e.starts_at', 'DESC').addOrderBy('e.id', 'ASC').getMany();
   }
 
+  /** Unscoped: for internal callers (registration, the proxy's catalog) and after a scoped check. */
   findById(id: string): Promise<EventEntity | null> {
     return this.events.findOneBy({ id });
+  }
+
+  /** The event if it exists and is visible in `scope`; null otherwise (not found either way). */
+  findVisible(id: string, scope: AccessScope): Promise<EventEntity | null> {
+    if (scope.kind === 'everything') return this.findById(id);
+    const visible = eventVisibleSql('e', scope);
+    return this.events.createQueryBuilder('e').where('e.id = :id', { id }).andWhere(visible.sql, visible.params).getOne();
   }
 
   /** Inserts; throws the driver's unique violation if the id is taken. */

@@ -1,6 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/decorators/auth.decorators';
+import { EVERYTHING } from '../auth/organiser/access-scope';
 import { ApiAdminErrors, ApiZodResponse } from '../common/validation/openapi';
 import { PublicEvent, PublicEventSchema } from './dto/public-event.schemas';
 import { EventsService } from './events.service';
@@ -17,7 +18,8 @@ export class PublicEventController {
   @ApiZodResponse(200, PublicEventSchema, 'The event')
   @ApiAdminErrors(404)
   async get(@Param('eventId') eventId: string): Promise<PublicEvent> {
-    const e = await this.events.get(eventId);
+    // Public on purpose: anyone with the link may see what they register for, whoever organises it.
+    const e = await this.events.get(eventId, EVERYTHING);
     return {
       id: e.id,
       name: e.name,

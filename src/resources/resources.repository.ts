@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, In, Repository } from 'typeorm';
+import { type AccessScope, resourceVisibleSql } from '../auth/organiser/access-scope';
 import { ResourceEntity } from './resource.entity';
 
 @Injectable()
@@ -10,8 +11,20 @@ export class ResourcesRepository {
     this.repo = dataSource.getRepository(ResourceEntity);
   }
 
-  findAll(): Promise<ResourceEntity[]> {
-    return this.repo.find({ order: { deploymentName: 'ASC', priority: 'ASC', createdAt: 'ASC' } });
+  /** Resources visible in `scope`: all for administrators, an organiser's own otherwise. */
+  findAll(scope: AccessScope): Promise<ResourceEntity[]> {
+    const visible = resourceVisibleSql('r', scope);
+    return this.repo
+      .createQueryBuilder('r')
+      .where(visible.sql, visible.params)
+      .orderBy('r.deployment_name', 'ASC')
+      .addOrderBy('r.priority', 'ASC')
+      .addOrderBy('r.created_at', 'ASC')
+      .getMany();
+  }
+
+  findVisible(id: string, scope: AccessScope): Promise<ResourceEntity | null> {
+    return scope.kind === 'everything' ? this.findById(id) : this.repo.findOneBy({ id, ownerId: scope.organiserId });
   }
 
   findById(id: string): Promise<ResourceEntity | null> {

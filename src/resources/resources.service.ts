@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { type AccessScope, ownerFor } from '../auth/organiser/access-scope';
 import { CatalogService } from '../catalog/catalog.service';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-codes';
@@ -42,29 +43,31 @@ export class ResourcesService {
     private readonly catalog: CatalogService,
   ) {}
 
-  async list(): Promise<{ items: ResourceResponse[]; total: number }> {
-    const items = (await this.resources.findAll()).map(toResourceResponse);
+  async list(scope: AccessScope): Promise<{ items: ResourceResponse[]; total: number }> {
+    const items = (await this.resources.findAll(scope)).map(toResourceResponse);
     return { items, total: items.length };
   }
 
-  async get(id: string): Promise<ResourceResponse> {
-    return toResourceResponse(await this.require(id));
+  async get(id: string, scope: AccessScope): Promise<ResourceResponse> {
+    return toResourceResponse(await this.require(id, scope));
   }
 
   async getMany(ids: string[]): Promise<ResourceResponse[]> {
     return (await this.resources.findByIds(ids)).map(toResourceResponse);
   }
 
-  private async require(id: string): Promise<ResourceEntity> {
-    const resource = isUuid(id) ? await this.resources.findById(id) : null;
+  /** Another organiser's resource is "not found", so its id does not leak. */
+  private async require(id: string, scope: AccessScope): Promise<ResourceEntity> {
+    const resource = isUuid(id) ? await this.resources.findVisible(id, scope) : null;
     if (!resource) throw new DomainError(ErrorCode.ResourceNotFound, `Resource '${id}' does not exist.`);
     return resource;
   }
 
-  async create(input: CreateResourceInput): Promise<ResourceResponse> {
+  async create(input: CreateResourceInput, scope: AccessScope): Promise<ResourceResponse> {
     const { apiKey, endpointUrl, ...rest } = input;
     const created = await this.resources.insert({
       ...rest,
+      ownerId: ownerFor(scope),
       endpointUrl: endpointUrl?.replace(/\/+$/, '') ?? '',
       apiKeyEncrypted: apiKey ? this.box.seal(apiKey) : null,
       apiKeyLast4: apiKey ? last4(apiKey) || null : null,
@@ -77,8 +80,8 @@ export class ResourcesService {
     return toResourceResponse(created);
   }
 
-  async update(id: string, input: UpdateResourceInput): Promise<ResourceResponse> {
-    const current = await this.require(id);
+  async update(id: string, input: UpdateResourceInput, scope: AccessScope): Promise<ResourceResponse> {
+    const current = await this.require(id, scope);
     const { apiKey, endpointUrl, ...rest } = input;
     const upstream = input.upstream ?? current.upstream;
     const nextEndpoint = endpointUrl !== undefined ? endpointUrl.replace(/\/+$/, '') : current.endpointUrl;
@@ -98,8 +101,8 @@ export class ResourcesService {
     return toResourceResponse(updated!);
   }
 
-  async remove(id: string): Promise<void> {
-    await this.require(id);
+  async remove(id: string, scope: AccessScope): Promise<void> {
+    await this.require(id, scope);
     await this.resources.delete(id);
     await this.catalog.changed();
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { AccessScope } from '../auth/organiser/access-scope';
 import { dayKey, nextMidnight } from '../events/event-window';
 import { EventsService } from '../events/events.service';
 import type { UsageQuery, UsageReport } from './dto/usage.schemas';
@@ -20,8 +21,8 @@ export class UsageReportService {
     private readonly events: EventsService,
   ) {}
 
-  async report(eventId: string, query: UsageQuery): Promise<UsageReport> {
-    const event = await this.events.require(eventId);
+  async report(eventId: string, query: UsageQuery, scope: AccessScope): Promise<UsageReport> {
+    const event = await this.events.requireVisible(eventId, scope);
     // Reports include what is still buffered, so an organiser sees requests made a moment ago.
     await this.meter.flush();
     const from = query.from ? new Date(query.from) : undefined;

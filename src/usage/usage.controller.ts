@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/decorators/auth.decorators';
+import { AccessScope, CurrentScope } from '../auth/organiser/access-scope';
 import { ApiAdminErrors, ApiZodQuery, ApiZodResponse } from '../common/validation/openapi';
 import { ZodValidationPipe } from '../common/validation/zod-validation.pipe';
 import { UsageQuery, UsageQuerySchema, UsageReportSchema } from './dto/usage.schemas';
@@ -18,7 +19,11 @@ export class UsageController {
   @ApiZodQuery(UsageQuerySchema)
   @ApiZodResponse(200, UsageReportSchema, 'Usage report')
   @ApiAdminErrors(400, 404)
-  report(@Param('eventId') eventId: string, @Query(new ZodValidationPipe(UsageQuerySchema, 'query')) query: UsageQuery) {
-    return this.reports.report(eventId, query);
+  report(
+    @Param('eventId') eventId: string,
+    @Query(new ZodValidationPipe(UsageQuerySchema, 'query')) query: UsageQuery,
+    @CurrentScope() scope: AccessScope,
+  ) {
+    return this.reports.report(eventId, query, scope);
   }
 }

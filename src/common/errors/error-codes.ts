@@ -15,6 +15,8 @@ export enum ErrorCode {
   // Admin authentication
   AdminUnauthorized = 'unauthorized',
   Forbidden = 'forbidden',
+  NotConfigured = 'not_configured',
+  OrganiserNotFound = 'organiser_not_found',
   // Control plane
   EventNotFound = 'event_not_found',
   EventAlreadyExists = 'event_already_exists',
@@ -71,6 +73,9 @@ export const ERROR_STATUS: Record<ErrorCode, HttpStatus> = {
   [ErrorCode.ServiceUnavailable]: HttpStatus.SERVICE_UNAVAILABLE,
   [ErrorCode.AdminUnauthorized]: HttpStatus.UNAUTHORIZED,
   [ErrorCode.Forbidden]: HttpStatus.FORBIDDEN,
+  // A feature this deployment has not set up (e.g. Entra ID sign-in) is, for callers, not there.
+  [ErrorCode.NotConfigured]: HttpStatus.NOT_FOUND,
+  [ErrorCode.OrganiserNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.EventNotFound]: HttpStatus.NOT_FOUND,
   [ErrorCode.EventAlreadyExists]: HttpStatus.CONFLICT,
   [ErrorCode.ResourceNotFound]: HttpStatus.NOT_FOUND,
