@@ -6,6 +6,7 @@ import { AdmissionService } from './admission.service';
 import { AdminAuthGuard } from './guards/admin-auth.guard';
 import { EventKeyGuard } from './guards/event-key.guard';
 import { OrganiserModule } from './organiser/organiser.module';
+import { RedisThrottlerStorage } from './throttling/redis-throttler.storage';
 import { RegistrationThrottleGuard } from './throttling/registration-throttle.guard';
 
 @Global()
@@ -14,9 +15,11 @@ import { RegistrationThrottleGuard } from './throttling/registration-throttle.gu
     OrganiserModule,
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => [
-        { name: 'registration', limit: config.registration.rateLimit, ttl: config.registration.rateWindowMs },
-      ],
+      useFactory: (config: AppConfig) => ({
+        throttlers: [{ name: 'registration', limit: config.registration.rateLimit, ttl: config.registration.rateWindowMs }],
+        // Shared across instances when Redis is configured; otherwise each process counts alone.
+        storage: config.scale.redisUrl ? new RedisThrottlerStorage(config.scale.redisUrl, config.scale.redisKeyPrefix) : undefined,
+      }),
     }),
   ],
   providers: [AdmissionService, EventKeyGuard, RegistrationThrottleGuard, { provide: APP_GUARD, useClass: AdminAuthGuard }],
