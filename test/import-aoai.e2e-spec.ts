@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import OpenAI from 'openai';
+import OpenAI, { AzureOpenAI } from 'openai';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import type { ImportSummary } from '../src/import/dto/import.schemas';
 import { runImportCli } from '../src/import/import-aoai.cli';
 import { startSimulator, type RunningSimulator } from '../src/simulator/simulator.app';
@@ -67,6 +68,8 @@ interface Seeded {
   carolKey: string;
   erinKey: string;
   liveMetricsToday: number;
+  /** An assistant Alice made through the original proxy (it lives on the upstream). */
+  assistantId: string;
 }
 
 /** Owners, encrypted resources, events in several zones (one across the UK's DST change), attendees, requests and metrics. */
@@ -147,7 +150,12 @@ async function seedSource(db: Client, sim: RunningSimulator): Promise<Seeded> {
     [erinKey],
   );
   await q(`INSERT INTO aoai.metric VALUES ('dst0-0002', $1, DATE '2026-03-29', TIME '23:30:00', 'openai-chat | gpt-4o-mini', '{"total_tokens": 3}')`, [erinKey]);
-  return { aliceKey, carolKey, erinKey, liveMetricsToday: 3 };
+  // Alice's assistant and thread: made on the upstream through the original, owned by her key there.
+  const upstream = new AzureOpenAI({ endpoint: sim.url, apiKey: UPSTREAM_KEY, apiVersion: '2024-05-01-preview', maxRetries: 0 });
+  const assistantId = (await upstream.beta.assistants.create({ model: 'asst', name: 'Alice helper' })).id;
+  const threadId = (await upstream.beta.threads.create()).id;
+  await q(`INSERT INTO aoai.assistant VALUES ($1, $2, 'openai-assistant'), ($1, $3, 'openai-thread')`, [aliceKey, assistantId, threadId]);
+  return { aliceKey, carolKey, erinKey, liveMetricsToday: 3, assistantId };
 }
 
 const TARGETS = [
@@ -194,6 +202,10 @@ describeWithSource('Azure AI Proxy import (needs TEST_DATABASE_URL: the source i
       expect((await http.get<Page<EventResponse>>('/api/v1/admin/events')).body.items).toEqual([]);
       expect((await http.get<{ total: number }>('/api/v1/admin/resources')).body.total).toBe(0);
       // Nothing was recorded either: the real import below still creates everything.
+      const db = t.app.get(DataSource);
+      for (const table of ['import_mappings', 'organisers', 'attendees', 'usage_records', 'attendee_daily_usage', 'assistant_objects']) {
+        expect([table, await db.query(`SELECT count(*)::int AS n FROM ${table}`)]).toEqual([table, [{ n: 0 }]]);
+      }
     });
 
     it('imports owners, resources, events in UTC, links, attendees and usage', async () => {
@@ -208,6 +220,7 @@ describeWithSource('Azure AI Proxy import (needs TEST_DATABASE_URL: the source i
         eventResources: { created: 6, unchanged: 0, skipped: 0 },
         coOrganisers: { created: 1 },
         attendees: { created: 4, updated: 0, unchanged: 0, skipped: 0 },
+        assistantObjects: { created: 2, updated: 0, unchanged: 0, skipped: 0 },
         usage: { imported: 2505, replaced: 0, unchanged: 0, skipped: 0 },
       });
       const times = Object.fromEntries(s.eventDetails.map((e) => [e.id, [e.timeZone, e.timeZoneBasis, e.startsAt, e.endsAt]]));
@@ -248,6 +261,18 @@ describeWithSource('Azure AI Proxy import (needs TEST_DATABASE_URL: the source i
         ].sort(),
       );
 
+      // Owners became organisers (claimed by their email at first sign-in); the co-owner co-organises.
+      const db = t.app.get(DataSource);
+      const organisers = (await db.query(`SELECT id, email, name, oid FROM organisers ORDER BY email`)) as { id: string; email: string; name: string; oid: string | null }[];
+      expect(organisers.map((o) => [o.email, o.name, o.oid])).toEqual([
+        ['ada@example.com', 'Ada Lovelace', null],
+        ['bob@example.com', 'Bob Byte', null],
+      ]);
+      const [ada, bob] = organisers.map((o) => o.id);
+      expect(await db.query(`SELECT DISTINCT owner_id FROM events`)).toEqual([{ owner_id: ada }]);
+      expect(await db.query(`SELECT organiser_id FROM event_organisers WHERE event_id = 'live-0001'`)).toEqual([{ organiser_id: bob }]);
+      expect(await db.query(`SELECT owner_id FROM resources WHERE deployment_name = 'dall-e-3'`)).toEqual([{ owner_id: bob }]);
+
       // Usage history, on the event's calendar days: 23:30 UTC on 29 March is 30 March in London.
       const usage = (await http.get<UsageReport>('/api/v1/admin/events/dst0-0002/usage')).body;
       expect(usage.totals).toMatchObject({ requests: 2501, totalTokens: 2500 * 12 + 3, promptTokens: 2500 * 5 });
@@ -268,6 +293,7 @@ describeWithSource('Azure AI Proxy import (needs TEST_DATABASE_URL: the source i
         eventResources: { created: 0, unchanged: 6 },
         coOrganisers: { created: 0, unchanged: 1 },
         attendees: { created: 0, updated: 0, unchanged: 4 },
+        assistantObjects: { created: 0, unchanged: 2 },
         usage: { imported: 0, replaced: 0, unchanged: 2505 },
       });
       expect(res.body.eventDetails.every((e) => e.status === 'unchanged')).toBe(true);
@@ -305,7 +331,12 @@ describeWithSource('Azure AI Proxy import (needs TEST_DATABASE_URL: the source i
       await expect(shared.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' })).resolves.toMatchObject({ object: 'list' });
       expect((await http.get<Page<AttendeeResponse>>('/api/v1/admin/events/live-0001/attendees')).body.items).toHaveLength(3);
 
-      // Alice made 4 requests today through the old proxy and 1 here: one more fits under the cap of 6.
+      // Her assistant is still hers: another attendee's key gets 404 on it.
+      const azure = (key: string) => new AzureOpenAI({ endpoint: t.url, apiKey: key, apiVersion: '2024-05-01-preview', maxRetries: 0 });
+      expect((await azure(seeded.aliceKey).beta.assistants.retrieve(seeded.assistantId)).name).toBe('Alice helper');
+      await expect(azure(SHARED_KEY).beta.assistants.retrieve(seeded.assistantId)).rejects.toMatchObject({ status: 404 });
+
+      // Alice made 4 requests today through the old proxy and 1 chat here (reading an assistant is not one): one more fits under the cap of 6.
       await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'six' }] });
       const over = await http.post('/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'seven' }] }, { headers: { authorization: `Bearer ${seeded.aliceKey}` } });
       expect(over.status).toBe(429);

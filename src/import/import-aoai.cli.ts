@@ -80,6 +80,7 @@ export function formatSummary(s: ImportSummary, from: string): string {
     countsLine('event links', s.eventResources),
     countsLine('co-organisers', s.coOrganisers),
     countsLine('attendees', s.attendees),
+    countsLine('assistants', s.assistantObjects),
     `  ${'usage records'.padEnd(15)} imported ${s.usage.imported}, replaced ${s.usage.replaced}, unchanged ${s.usage.unchanged}, skipped ${s.usage.skipped}`,
   ];
   if (s.eventDetails.length) {

@@ -138,6 +138,20 @@ export class ImportTransaction {
     await this.m.getRepository(AttendeeEntity).update({ id }, { ...values, updatedAt: new Date() });
   }
 
+  // Assistants objects
+
+  /** Records who owns an Assistants object; `taken` when another attendee already owns that id here. */
+  async claimAssistantObject(o: { objectId: string; kind: string; eventId: string; attendeeId: string; resourceId: string | null }): Promise<'created' | 'unchanged' | 'taken'> {
+    const inserted = (await this.m.query(
+      `INSERT INTO assistant_objects (object_id, kind, event_id, attendee_id, resource_id) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (object_id) DO NOTHING RETURNING object_id`,
+      [o.objectId, o.kind, o.eventId, o.attendeeId, o.resourceId],
+    )) as unknown[];
+    if (inserted.length > 0) return 'created';
+    const owner = (await this.m.query(`SELECT attendee_id::text AS id FROM assistant_objects WHERE object_id = $1`, [o.objectId])) as { id: string }[];
+    return owner[0]?.id === o.attendeeId ? 'unchanged' : 'taken';
+  }
+
   // Usage
 
   /**

@@ -65,7 +65,8 @@ class ImportRun {
   private readonly organiserOf = new Map<string, string>();
   private readonly resourceOf = new Map<string, string>();
   private readonly events = new Map<string, { id: string; timeZone: string }>();
-  private readonly attendeeOfKey = new Map<string, string>();
+  /** Source api_key → the attendee here, and the source event it belongs to. */
+  private readonly attendeeOfKey = new Map<string, { id: string; sourceEventId: string }>();
   private readonly summary: ImportSummary;
 
   constructor(
@@ -91,6 +92,7 @@ class ImportRun {
       eventResources: counts(),
       coOrganisers: counts(),
       attendees: counts(),
+      assistantObjects: counts(),
       usage: { imported: 0, replaced: 0, unchanged: 0, skipped: 0 },
       eventDetails: [],
       warnings: [...snap.warnings],
@@ -104,6 +106,7 @@ class ImportRun {
     for (const event of this.snap.events) await this.event(event);
     await this.links();
     for (const attendee of this.snap.attendees) await this.attendee(attendee);
+    await this.assistantObjects();
     await this.usage();
     return this.summary;
   }
@@ -298,7 +301,7 @@ class ImportRun {
     const known = this.mapping('attendee', sourceId);
     const current = known ? await this.tx.attendee(known.targetId) : null;
     if (known && current) {
-      this.attendeeOfKey.set(a.apiKey, current.id);
+      this.attendeeOfKey.set(a.apiKey, { id: current.id, sourceEventId: a.eventId });
       if (known.fingerprint === fp) {
         this.summary.attendees.unchanged++;
       } else {
@@ -315,7 +318,7 @@ class ImportRun {
         this.summary.warnings.push(`attendee ${a.userId} of event ${a.eventId}: their key already belongs to an attendee of another event here; skipped`);
         return;
       }
-      this.attendeeOfKey.set(a.apiKey, holder.id);
+      this.attendeeOfKey.set(a.apiKey, { id: holder.id, sourceEventId: a.eventId });
       await this.remember('attendee', sourceId, holder.id, fp);
       this.summary.attendees.unchanged++;
       return;
@@ -328,9 +331,42 @@ class ImportRun {
     }
     // The original knew attendees by their sign-in user id only; it stands in for the email.
     const id = await this.tx.insertAttendee({ eventId: event.id, email, ...values });
-    this.attendeeOfKey.set(a.apiKey, id);
+    this.attendeeOfKey.set(a.apiKey, { id, sourceEventId: a.eventId });
     await this.remember('attendee', sourceId, id, fp);
     this.summary.attendees.created++;
+  }
+
+  private async assistantObjects(): Promise<void> {
+    const kinds: Record<string, string> = { 'openai-assistant': 'assistant', 'openai-thread': 'thread', 'openai-file': 'file' };
+    // Later calls on an object go to the upstream that holds it: the event's openai-assistant resource.
+    const assistantResource = new Map<string, string>();
+    const types = new Map(this.snap.catalog.map((c) => [c.catalogId, c.modelType]));
+    for (const link of this.snap.eventCatalog) {
+      const resourceId = this.resourceOf.get(link.catalogId);
+      if (resourceId && types.get(link.catalogId) === 'openai-assistant' && !assistantResource.has(link.eventId)) assistantResource.set(link.eventId, resourceId);
+    }
+    for (const o of this.snap.assistants) {
+      const owner = this.attendeeOfKey.get(o.apiKey);
+      const event = owner && this.events.get(owner.sourceEventId);
+      const kind = kinds[o.idType];
+      if (!owner || !event || !kind) {
+        this.summary.assistantObjects.skipped++;
+        continue;
+      }
+      const outcome = await this.tx.claimAssistantObject({
+        objectId: o.id.slice(0, 128),
+        kind,
+        eventId: event.id,
+        attendeeId: owner.id,
+        resourceId: assistantResource.get(owner.sourceEventId) ?? null,
+      });
+      if (outcome === 'taken') {
+        this.summary.assistantObjects.skipped++;
+        this.summary.warnings.push(`${kind} ${o.id}: already owned by another attendee here; skipped`);
+      } else {
+        this.summary.assistantObjects[outcome]++;
+      }
+    }
   }
 
   /** Resource per (event, deployment), for attributing metric rows. */
@@ -384,7 +420,7 @@ class ImportRun {
         batch.push({
           requestId: `${prefix}${i}`,
           eventId: event.id,
-          attendeeId: this.attendeeOfKey.get(m.apiKey) ?? null,
+          attendeeId: this.attendeeOfKey.get(m.apiKey)?.id ?? null,
           resourceId: resources.get(`${group.eventId}|${deployment}`) ?? null,
           deployment: deployment.slice(0, 128),
           route: usageRoute(modelType).slice(0, 64),

@@ -48,6 +48,14 @@ export interface AoaiAttendee {
   apiKey: string;
 }
 
+/** An Assistants object (assistant, thread, file) an attendee created through the original proxy. */
+export interface AoaiAssistantObject {
+  apiKey: string;
+  id: string;
+  /** openai-assistant | openai-thread | openai-file */
+  idType: string;
+}
+
 export interface AoaiMetricGroup {
   eventId: string;
   /** `YYYY-MM-DD`: the source server's CURRENT_DATE when the requests were made. */
@@ -72,6 +80,7 @@ export interface AoaiSnapshot {
   eventCatalog: { eventId: string; catalogId: string }[];
   ownerEvents: { ownerId: string; eventId: string; creator: boolean }[];
   attendees: AoaiAttendee[];
+  assistants: AoaiAssistantObject[];
   metricGroups: AoaiMetricGroup[];
   /** Rows of event_attendee_request (daily request counters; the metrics carry the same requests one by one). */
   requestDays: number;
@@ -211,10 +220,19 @@ export class AoaiSource {
            FROM aoai.metric GROUP BY event_id, date_stamp ORDER BY event_id, date_stamp`,
       )
     ).rows;
+    const assistantCols = this.columns.get('assistant');
+    const assistants =
+      assistantCols && ['api_key', 'id', 'id_type'].every((c) => assistantCols.has(c))
+        ? (
+            await this.client.query<AoaiAssistantObject>(
+              `SELECT api_key AS "apiKey", id, id_type::text AS "idType" FROM aoai.assistant ORDER BY api_key, id`,
+            )
+          ).rows
+        : [];
     const requestDays = this.columns.has('event_attendee_request')
       ? Number((await this.client.query<{ n: string }>(`SELECT count(*) AS n FROM aoai.event_attendee_request`)).rows[0].n)
       : 0;
-    return { owners, catalog, events, eventCatalog, ownerEvents, attendees, metricGroups, requestDays, warnings };
+    return { owners, catalog, events, eventCatalog, ownerEvents, attendees, assistants, metricGroups, requestDays, warnings };
   }
 
   /** One day of one event's metrics, in the order their digest was computed. */

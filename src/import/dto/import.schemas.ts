@@ -36,6 +36,7 @@ export const ImportSummarySchema = z.object({
   eventResources: CountsSchema.describe('Links between events and resources'),
   coOrganisers: CountsSchema.describe("Owners who share an event they did not create (owner_event_map with creator false)"),
   attendees: CountsSchema,
+  assistantObjects: CountsSchema.describe('Assistants, threads and files attendees created through the original: they stay theirs'),
   usage: z.object({
     imported: z.int().describe('Usage records written (metric rows)'),
     replaced: z.int().describe('Records of an earlier import removed because their day changed in the source'),
