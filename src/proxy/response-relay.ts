@@ -109,6 +109,13 @@ function waitForDrain(raw: FastifyReply['raw']): Promise<void> {
   });
 }
 
+function openAiErrorEvent(error: Record<string, unknown>, code: string): Buffer {
+  const message = typeof error.message === 'string' && error.message ? error.message : 'The upstream reported an error mid-stream.';
+  const type = typeof error.type === 'string' && error.type ? error.type : 'server_error';
+  const param = typeof error.param === 'string' ? error.param : null;
+  return Buffer.from(`data: ${JSON.stringify({ error: { message, type, code, param } })}\n\n`);
+}
+
 const INTERRUPTED = Buffer.from(
   `data: ${JSON.stringify({
     error: { message: 'The upstream connection was lost mid-stream; the answer is incomplete.', type: 'server_error', code: 'upstream_stream_interrupted', param: null },
@@ -158,7 +165,15 @@ export async function relayStream(ctx: RelayContext): Promise<RelayOutcome> {
           if (payload && typeof payload === 'object') {
             const usage = usageFrom(payload) ?? usageFrom((payload as { response?: unknown }).response);
             if (usage) tokens = usage;
-            if ('error' in payload) errorCode = errorCodeOf(payload, 500);
+            if ('error' in payload) {
+              errorCode = errorCodeOf(payload, 500);
+              // Azure's stream error events lack `type` and `param`: complete them so every client sees one shape.
+              const error = (payload as { error?: unknown }).error;
+              if (error && typeof error === 'object') {
+                await forward(openAiErrorEvent(error as Record<string, unknown>, errorCode));
+                continue;
+              }
+            }
             const ending = streamEnding(payload);
             if (ending.final) sawDone = true;
             if (ending.errorCode) errorCode = ending.errorCode;
