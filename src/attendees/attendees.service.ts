@@ -96,7 +96,7 @@ export class AttendeesService {
           `at events that use sign-in (e.g. GitHub), sign in on the registration page to see or rotate your own key.`,
       );
     }
-    await this.catalog.changed();
+    await this.catalog.changed({ attendeeId: attendee.id });
     return {
       attendeeId: attendee.id,
       apiKey: issued.key,
@@ -151,7 +151,7 @@ export class AttendeesService {
   async update(eventId: string, attendeeId: string, input: UpdateAttendeeInput, scope: AccessScope): Promise<AttendeeResponse> {
     await this.require(eventId, attendeeId, scope);
     const updated = await this.attendees.setActive(attendeeId, input.active);
-    await this.catalog.changed();
+    await this.catalog.changed({ attendeeId });
     return toAttendeeResponse(updated!);
   }
 
@@ -159,7 +159,7 @@ export class AttendeesService {
     await this.require(eventId, attendeeId, scope);
     const issued = issueApiKey();
     await this.attendees.replaceKey(attendeeId, issued.hash, issued.prefix);
-    await this.catalog.changed();
+    await this.catalog.changed({ attendeeId });
     return { attendeeId, apiKey: issued.key, keyPrefix: issued.prefix };
   }
 }

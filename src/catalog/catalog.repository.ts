@@ -38,6 +38,10 @@ export class CatalogRepository {
     });
   }
 
+  findAttendeeById(id: string): Promise<AttendeeEntity | null> {
+    return this.dataSource.getRepository(AttendeeEntity).findOneBy({ id });
+  }
+
   findAttendeeByHash(keyHash: string): Promise<AttendeeEntity | null> {
     return this.dataSource.getRepository(AttendeeEntity).findOneBy({ keyHash });
   }

@@ -5,10 +5,15 @@ import { AppConfig } from '../config/app-config';
 import type { EventEntity } from '../events/event.entity';
 import type { ResourceEntity } from '../resources/resource.entity';
 import { SecretBox } from '../resources/secret-box';
+import { RESYNC_CHANNEL, SharedStateService } from '../shared-state/shared-state.service';
 import { CatalogRepository, CatalogRows } from './catalog.repository';
 import type { CatalogAttendee, CatalogEvent, CatalogResource, CatalogSnapshot } from './catalog.types';
 
 const NEGATIVE_TTL_MS = 1_000;
+const CATALOG_CHANNEL = 'catalog';
+
+/** What changed, as published to the other workers and replicas. */
+type CatalogChange = { kind: 'full' } | { kind: 'attendee'; id: string };
 const NEGATIVE_MAX = 10_000;
 
 function toEvent(e: EventEntity): CatalogEvent {
@@ -71,9 +76,13 @@ export class CatalogService implements OnModuleInit, OnApplicationShutdown {
     private readonly repo: CatalogRepository,
     private readonly box: SecretBox,
     private readonly config: AppConfig,
+    private readonly shared: SharedStateService,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    // Other workers' and replicas' writes arrive by message within milliseconds; the poll stays as the fallback.
+    this.shared.subscribe(CATALOG_CHANNEL, (data) => void this.onRemoteChange(data as CatalogChange));
+    this.shared.subscribe(RESYNC_CHANNEL, () => void this.reload().catch((err: unknown) => this.logger.warn({ err }, 'Catalog reload failed')));
     await this.reload();
     this.timer = setInterval(() => void this.poll(), this.config.cache.refreshMs);
     this.timer.unref();
@@ -101,10 +110,39 @@ export class CatalogService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  /** Called after a local write: reloads, coalescing bursts into at most one extra reload. */
-  async changed(): Promise<void> {
+  /**
+   * Called after a local write: tells the other processes, then reloads, coalescing bursts into at most
+   * one extra reload. A change to one attendee (revoke, rotate, register) reloads only that attendee.
+   */
+  async changed(scope?: { attendeeId: string }): Promise<void> {
+    const change: CatalogChange = scope ? { kind: 'attendee', id: scope.attendeeId } : { kind: 'full' };
+    this.shared.publish(CATALOG_CHANNEL, change);
+    await this.apply(change);
+  }
+
+  private async onRemoteChange(change: CatalogChange): Promise<void> {
+    try {
+      await this.apply(change);
+    } catch (err) {
+      // The version poll catches up once the database answers.
+      this.logger.warn({ err, change }, 'Applying a catalog change from another process failed');
+    }
+  }
+
+  private async apply(change: CatalogChange): Promise<void> {
     this.unknownKeys.clear();
-    await this.reload();
+    if (change.kind === 'attendee') await this.reloadAttendee(change.id);
+    else await this.reload();
+  }
+
+  /** Replaces one attendee's entry (old key hash out, current one in) without reloading the catalog. */
+  private async reloadAttendee(id: string): Promise<void> {
+    const row = await this.repo.findAttendeeById(id);
+    // A full reload under way may have read the attendee before this change: make it run once more.
+    if (this.reloading) this.reloadAgain = true;
+    const byHash = this.snapshot.attendeesByHash;
+    for (const [hash, a] of byHash) if (a.id === id) byHash.delete(hash);
+    if (row) byHash.set(row.keyHash, attendeeView(row));
   }
 
   private reload(): Promise<void> {

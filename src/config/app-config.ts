@@ -115,6 +115,15 @@ function githubSignIn(env: Env): AppConfig['attendeeSignIn']['github'] {
   return { clientId, clientSecret, oauthBaseUrl: trim(env.GITHUB_OAUTH_BASE_URL), apiBaseUrl: trim(env.GITHUB_API_BASE_URL) };
 }
 
+/** One per core by default; the embedded PGlite data directory can be opened by one process only, so it runs one. */
+function workerCount(env: Env): number {
+  if (env.DATABASE_URL) return env.WORKERS ?? availableParallelism();
+  if ((env.WORKERS ?? 1) > 1) {
+    throw new Error('Invalid configuration:\n  WORKERS: more than one worker needs DATABASE_URL (PostgreSQL); the embedded PGlite database is opened by one process only');
+  }
+  return 1;
+}
+
 export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
   const env = parseEnv(source);
   const dataDir = resolve(env.DATA_DIR);
@@ -175,7 +184,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
     },
     cache: { refreshMs: env.CACHE_REFRESH_MS, staleMaxMs: env.CATALOG_STALE_MAX_S * 1000 },
-    scale: { workers: env.WORKERS ?? availableParallelism(), redisUrl: env.REDIS_URL, redisKeyPrefix: env.REDIS_KEY_PREFIX },
+    scale: { workers: workerCount(env), redisUrl: env.REDIS_URL, redisKeyPrefix: env.REDIS_KEY_PREFIX },
     usage: { flushMs: env.USAGE_FLUSH_MS, batchSize: env.USAGE_BATCH_SIZE, queueMax: env.USAGE_QUEUE_MAX },
     shutdown: { graceMs: env.SHUTDOWN_GRACE_S * 1000 },
     metrics: { port: env.METRICS_PORT },

@@ -369,7 +369,11 @@ export class ProxyService {
   ): Promise<Dispatched> {
     const { maxAttempts, totalBudgetMs } = this.config.upstream;
     const state = (id: string) => this.health.state(id, Date.now());
-    const decision = this.balancer.decide({ poolKey: `${event.id}|${name}`, candidates: resources, state, now: Date.now() });
+    const poolKey = `${event.id}|${name}`;
+    // One shared round-robin position, so all workers and replicas together walk one weighted sequence.
+    const position = resources.length > 1 ? await this.health.position(poolKey) : undefined;
+    const headroom = (id: string) => this.health.headroom(id, Date.now());
+    const decision = this.balancer.decide({ poolKey, candidates: resources, state, now: Date.now(), position, headroom });
     if (decision.order.length === 0) {
       const retryAfter = decision.retryAfterMs ?? DEFAULT_429_COOLDOWN_MS;
       // Only a 429's cooldown is a rate limit; breakers resting failing backends are an outage.
@@ -411,6 +415,8 @@ export class ProxyService {
       try {
         const res = await this.client.send(upstream, controller.signal);
         clearTimeout(budget);
+        // Quota-aware routing: the upstream's remaining tokens/requests steer the next picks in this tier.
+        this.health.recordQuota(resource.id, res.headers, Date.now());
         if (FAILOVER_STATUSES.has(res.status) || isMisconfigured(res.status)) {
           await res.body.dump().catch(() => undefined);
           attempt.failed('status', res.status);

@@ -12,6 +12,10 @@ export interface BalancerInput {
   candidates: readonly CatalogResource[];
   state: (resourceId: string) => BackendState;
   now: number;
+  /** The pool's shared round-robin position (1, 2, …), so every worker and replica walks one sequence. */
+  position?: number;
+  /** Remaining upstream quota a backend last reported; undefined when it has not said recently. */
+  headroom?: (resourceId: string) => number | undefined;
 }
 
 export interface BalancerDecision {

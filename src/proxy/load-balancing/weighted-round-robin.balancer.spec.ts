@@ -1,5 +1,5 @@
 import type { CatalogResource } from '../../catalog/catalog.types';
-import { WeightedRoundRobinBalancer } from './weighted-round-robin.balancer';
+import { smoothSchedule, WeightedRoundRobinBalancer } from './weighted-round-robin.balancer';
 
 function backend(id: string, priority = 0, weight = 1): CatalogResource {
   return {
@@ -64,5 +64,45 @@ describe(WeightedRoundRobinBalancer.name, () => {
 
   it('returns nothing for an empty pool', () => {
     expect(new WeightedRoundRobinBalancer().decide({ poolKey: 'p', candidates: [], state: healthy, now: 0 })).toEqual({ order: [] });
+  });
+
+  it('unrolls smooth round-robin into one period', () => {
+    expect(smoothSchedule([backend('a', 0, 3), backend('b', 0, 1)])).toEqual(['a', 'a', 'b', 'a']);
+    expect(smoothSchedule([backend('a', 0, 2), backend('b', 0, 2), backend('c', 0, 1)])).toEqual(['a', 'b', 'c', 'a', 'b']);
+  });
+
+  it('follows a shared position, so two instances given consecutive positions never pick the same first', () => {
+    const one = new WeightedRoundRobinBalancer();
+    const two = new WeightedRoundRobinBalancer();
+    const candidates = [backend('a', 0, 3), backend('b', 0, 1)];
+    const firsts = [1, 2, 3, 4, 5, 6, 7, 8].map((position) =>
+      (position % 2 ? one : two).decide({ poolKey: 'p', candidates, state: healthy, now: 0, position }).order[0].id,
+    );
+    expect(firsts).toEqual(['a', 'a', 'b', 'a', 'a', 'a', 'b', 'a']);
+  });
+
+  it('prefers the backend with the most quota headroom within a tier, before lower tiers', () => {
+    const sut = new WeightedRoundRobinBalancer();
+    const candidates = [backend('heavy', 0, 10), backend('roomy', 0, 1), backend('backup', 1)];
+    const headroom = (id: string) => ({ heavy: 2_000, roomy: 90_000, backup: 1_000_000 })[id];
+    for (let position = 1; position <= 5; position++) {
+      expect(sut.decide({ poolKey: 'p', candidates, state: healthy, now: 0, position, headroom }).order.map((c) => c.id)).toEqual(['roomy', 'heavy', 'backup']);
+    }
+  });
+
+  it('shares near-equal headroom by weight', () => {
+    const sut = new WeightedRoundRobinBalancer();
+    const candidates = [backend('a', 0, 3), backend('b', 0, 1), backend('low', 0, 5)];
+    const headroom = (id: string) => ({ a: 100_000, b: 95_000, low: 10 })[id];
+    const firsts = [1, 2, 3, 4].map((position) => sut.decide({ poolKey: 'p', candidates, state: healthy, now: 0, position, headroom }).order[0].id);
+    expect(firsts).toEqual(['a', 'a', 'b', 'a']);
+  });
+
+  it('keeps weights when some backend has not reported its quota', () => {
+    const sut = new WeightedRoundRobinBalancer();
+    const candidates = [backend('a', 0, 3), backend('b', 0, 1)];
+    const headroom = (id: string) => (id === 'b' ? 1_000_000 : undefined);
+    const firsts = [1, 2, 3, 4].map((position) => sut.decide({ poolKey: 'p', candidates, state: healthy, now: 0, position, headroom }).order[0].id);
+    expect(firsts).toEqual(['a', 'a', 'b', 'a']);
   });
 });
