@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, IsNull, Repository } from 'typeorm';
+import { DataSource, In, IsNull, Repository } from 'typeorm';
 import { AssistantObjectEntity } from './assistant-object.entity';
 import type { OwnedObject } from './assistant-object.types';
 
@@ -23,6 +23,19 @@ export class AssistantObjectsRepository {
           resourceId: row.resourceId,
         }
       : undefined;
+  }
+
+  /** One query for a list page's ids. */
+  async findMany(objectIds: string[]): Promise<OwnedObject[]> {
+    if (objectIds.length === 0) return [];
+    const rows = await this.objects.findBy({ objectId: In(objectIds) });
+    return rows.map((row) => ({
+      objectId: row.objectId,
+      kind: row.kind,
+      eventId: row.eventId,
+      attendeeId: row.attendeeId,
+      resourceId: row.resourceId,
+    }));
   }
 
   /** Ids are the upstream's and unique; a repeat (the same id seen twice) keeps the first owner. */

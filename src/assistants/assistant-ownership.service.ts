@@ -24,6 +24,22 @@ export class AssistantOwnershipService {
     return found;
   }
 
+  /** Owners of a list page's ids: cached ones from memory, the rest in one query. */
+  async findMany(objectIds: string[]): Promise<Map<string, OwnedObject>> {
+    const out = new Map<string, OwnedObject>();
+    const missing: string[] = [];
+    for (const id of objectIds) {
+      const cached = this.cache.get(id);
+      if (cached) out.set(id, cached);
+      else missing.push(id);
+    }
+    for (const found of await this.repository.findMany(missing)) {
+      this.remember(found);
+      out.set(found.objectId, found);
+    }
+    return out;
+  }
+
   async record(object: OwnedObject): Promise<void> {
     await this.repository.insert(object);
     this.remember(object);

@@ -25,7 +25,7 @@ import type { UpstreamRequest } from '../proxy/upstream/upstream-request';
 import { Tokens, usageFrom } from '../proxy/usage-extract';
 import { BuiltinSimulator } from '../simulator/builtin-simulator.service';
 import { UsageService } from '../usage/usage.service';
-import type { OwnedKind, OwnedObject } from './assistant-object.types';
+import type { OwnedKind } from './assistant-object.types';
 import { AssistantOwnershipService } from './assistant-ownership.service';
 import {
   ASSISTANTS_OPERATIONS,
@@ -46,6 +46,7 @@ const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 const MAX_LIST_PAGES = 10;
 /** How long "this unowned assistant is / is not the shared one" is believed (the organiser may rename it). */
 const GLOBAL_TTL_MS = 60_000;
+const MAX_GLOBALS_CACHED = 10_000;
 const TERMINAL_RUN = new Set(['completed', 'failed', 'cancelled', 'expired', 'incomplete']);
 /** Upstream headers worth passing on. */
 const FORWARDED_HEADERS = [
@@ -360,8 +361,15 @@ export class AssistantsService {
     const { status, payload } = await this.readJson(res, controller);
     const name = status === 200 ? (payload as { name?: unknown } | undefined)?.name : undefined;
     const global = typeof name === 'string' && names.has(name);
-    this.globals.set(id, { global, until: Date.now() + GLOBAL_TTL_MS });
+    this.rememberGlobal(id, global);
     return global ? resources[0] : undefined;
+  }
+
+  private rememberGlobal(id: string, global: boolean): void {
+    // Bounded: the ids looked up come from clients.
+    if (this.globals.size >= MAX_GLOBALS_CACHED)
+      this.globals.delete(this.globals.keys().next().value as string);
+    this.globals.set(id, { global, until: Date.now() + GLOBAL_TTL_MS });
   }
 
   /**
@@ -404,7 +412,7 @@ export class AssistantsService {
         );
       const list = payload as { data?: unknown; has_more?: unknown } | undefined;
       const items = Array.isArray(list?.data) ? (list.data as Json[]) : [];
-      const owners = await this.owners(items.map((i) => String(i.id)));
+      const owners = await this.ownership.findMany(items.map((i) => String(i.id)));
       let consumed = 0;
       for (const item of items) {
         consumed++;
@@ -413,7 +421,7 @@ export class AssistantsService {
         const mine = owner?.eventId === principal.event.id && owner.attendeeId === principal.attendee.id;
         const shared =
           !owner && kind === 'assistant' && typeof item.name === 'string' && sharedNames.has(item.name);
-        if (shared) this.globals.set(id, { global: true, until: Date.now() + GLOBAL_TTL_MS });
+        if (shared) this.rememberGlobal(id, true);
         if (mine || shared) data.push(item);
         if (data.length === limit) break;
       }
@@ -433,15 +441,6 @@ export class AssistantsService {
       last_id: data[data.length - 1]?.id ?? null,
       has_more: hasMore,
     };
-  }
-
-  private async owners(ids: string[]): Promise<Map<string, OwnedObject>> {
-    const out = new Map<string, OwnedObject>();
-    for (const id of ids) {
-      const found = await this.ownership.find(id);
-      if (found) out.set(id, found);
-    }
-    return out;
   }
 
   /** Records what a successful answer created or deleted, and meters a finished run once. */

@@ -175,5 +175,9 @@ export function registerAssistantsRoutes(app: FastifyInstance, state: SimulatorS
       });
     }
   }
+  // POST /__mock/reset empties the store along with the rest of the simulator's state.
+  app.addHook('onResponse', async (request) => {
+    if (request.method === 'POST' && request.url.split('?')[0] === '/__mock/reset') store.clear();
+  });
   return store;
 }
