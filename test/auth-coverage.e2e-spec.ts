@@ -13,6 +13,8 @@ const PUBLIC = new Set([
   'get /readyz',
   'post /api/v1/events/{eventId}/attendees',
   'get /api/v1/events/{eventId}',
+  // Azure AI Proxy's registration page data.
+  'get /api/v1/event/{eventId}',
   // Attendee sign-in: starting it, the provider's redirect back, and signing out need no credentials.
   'get /api/v1/attendee/auth/{provider}/login',
   'get /api/v1/attendee/auth/{provider}/callback',
