@@ -410,43 +410,39 @@ class ImportRun {
       const to = new Date(from.getTime() + 86_400_000);
       // A day that changed in the source (the live day of a running event, typically) is written again whole.
       if (known) this.summary.usage.replaced += await this.tx.removeImportedUsage(known.targetId, prefix, from, to);
-      const rows = await this.source.metrics(group.eventId, group.day);
-      let batch: ImportedUsage[] = [];
-      for (const [i, m] of rows.entries()) {
-        const { modelType, deployment } = parseMetricResource(m.resource);
-        const createdAt = metricInstant(group.day, m.time);
-        const prompt = tokens(m.usage, 'prompt_tokens');
-        const completion = tokens(m.usage, 'completion_tokens');
-        batch.push({
-          requestId: `${prefix}${i}`,
-          eventId: event.id,
-          attendeeId: this.attendeeOfKey.get(m.apiKey)?.id ?? null,
-          resourceId: resources.get(`${group.eventId}|${deployment}`) ?? null,
-          deployment: deployment.slice(0, 128),
-          route: usageRoute(modelType).slice(0, 64),
-          status: 200,
-          promptTokens: prompt,
-          completionTokens: completion,
-          totalTokens: tokens(m.usage, 'total_tokens') || prompt + completion,
-          estimated: false,
-          streamed: false,
-          latencyMs: 0,
-          ttfbMs: null,
-          attempts: 1,
-          errorCode: null,
-          day: dayKey(createdAt, event.timeZone),
-          createdAt,
+      let index = 0;
+      for await (const rows of this.source.metrics(group.eventId, group.day, USAGE_BATCH)) {
+        const batch: ImportedUsage[] = rows.map((m) => {
+          const { modelType, deployment } = parseMetricResource(m.resource);
+          const createdAt = metricInstant(group.day, m.time);
+          const prompt = tokens(m.usage, 'prompt_tokens');
+          const completion = tokens(m.usage, 'completion_tokens');
+          return {
+            requestId: `${prefix}${index++}`,
+            eventId: event.id,
+            attendeeId: this.attendeeOfKey.get(m.apiKey)?.id ?? null,
+            resourceId: resources.get(`${group.eventId}|${deployment}`) ?? null,
+            deployment: deployment.slice(0, 128),
+            route: usageRoute(modelType).slice(0, 64),
+            status: 200,
+            promptTokens: prompt,
+            completionTokens: completion,
+            totalTokens: tokens(m.usage, 'total_tokens') || prompt + completion,
+            estimated: false,
+            streamed: false,
+            latencyMs: 0,
+            ttfbMs: null,
+            attempts: 1,
+            errorCode: null,
+            day: dayKey(createdAt, event.timeZone),
+            createdAt,
+          };
         });
-        if (batch.length >= USAGE_BATCH) {
-          await this.tx.insertUsage(batch);
-          tick(batch.length);
-          batch = [];
-        }
+        await this.tx.insertUsage(batch);
+        tick(batch.length);
       }
-      await this.tx.insertUsage(batch);
-      tick(batch.length);
-      // Rows the digest saw but the read did not (written in between) are picked up by the next run.
-      this.summary.usage.imported += rows.length;
+      // A row written between the digest and this read changes the next run's digest: that day is then written again.
+      this.summary.usage.imported += index;
       await this.remember('usage-day', sourceId, event.id, fp);
     }
   }

@@ -61,7 +61,7 @@ export interface AoaiMetricGroup {
   /** `YYYY-MM-DD`: the source server's CURRENT_DATE when the requests were made. */
   day: string;
   rows: number;
-  /** md5 over the group's rows: equal means nothing in that day changed. */
+  /** A sum of the rows' hashes: equal (with the count) means nothing in that day changed. */
   digest: string;
 }
 
@@ -211,12 +211,12 @@ export class AoaiSource {
         `SELECT user_id AS "userId", event_id AS "eventId", active, api_key::text AS "apiKey" FROM aoai.event_attendee ORDER BY event_id, user_id`,
       )
     ).rows;
-    // The digest is what makes a re-import cheap: a day whose rows are unchanged is not read again.
+    // The digest is what makes a re-import cheap: a day whose rows are unchanged is not read again. A sum
+    // of row hashes needs no memory per row, whatever the size of the day.
     const metricGroups = (
       await this.client.query<AoaiMetricGroup>(
         `SELECT event_id AS "eventId", to_char(date_stamp, 'YYYY-MM-DD') AS day, count(*)::int AS rows,
-                md5(string_agg(api_key || '|' || time_stamp::text || '|' || resource || '|' || usage::text, ','
-                               ORDER BY time_stamp, api_key, resource, usage::text)) AS digest
+                sum(hashtextextended(api_key || '|' || time_stamp::text || '|' || resource || '|' || usage::text, 0))::text AS digest
            FROM aoai.metric GROUP BY event_id, date_stamp ORDER BY event_id, date_stamp`,
       )
     ).rows;
@@ -235,15 +235,25 @@ export class AoaiSource {
     return { owners, catalog, events, eventCatalog, ownerEvents, attendees, assistants, metricGroups, requestDays, warnings };
   }
 
-  /** One day of one event's metrics, in the order their digest was computed. */
-  async metrics(eventId: string, day: string): Promise<AoaiMetric[]> {
-    const res = await this.client.query<AoaiMetric>(
-      `SELECT api_key AS "apiKey", time_stamp::text AS time, resource, usage
-         FROM aoai.metric WHERE event_id = $1 AND date_stamp = $2::date
-        ORDER BY time_stamp, api_key, resource, usage::text`,
-      [eventId, day],
-    );
-    return res.rows;
+  /** One day of one event's metrics in a stable order, `batchSize` rows at a time through a cursor (a day may not fit in memory). */
+  async *metrics(eventId: string, day: string, batchSize: number): AsyncGenerator<AoaiMetric[]> {
+    await this.client.query('BEGIN READ ONLY');
+    try {
+      await this.client.query(
+        `DECLARE aoai_metrics NO SCROLL CURSOR FOR
+           SELECT api_key AS "apiKey", time_stamp::text AS time, resource, usage
+             FROM aoai.metric WHERE event_id = $1 AND date_stamp = $2::date
+            ORDER BY time_stamp, api_key, resource, usage::text`,
+        [eventId, day],
+      );
+      for (;;) {
+        const batch = await this.client.query<AoaiMetric>(`FETCH ${Math.max(1, Math.floor(batchSize))} FROM aoai_metrics`);
+        if (batch.rows.length === 0) break;
+        yield batch.rows;
+      }
+    } finally {
+      await this.client.query('ROLLBACK');
+    }
   }
 
   private async readCatalog(key: string, warnings: string[]): Promise<AoaiCatalogItem[]> {
