@@ -378,4 +378,89 @@ describe('Assistants API through the proxy', () => {
     const noKey = await http.get(`/openai/assistants?api-version=${API_VERSION}`);
     expect(noKey.status).toBe(401);
   });
+
+  it('counts run creations against the daily cap (reads do not) and holds max_completion_tokens to the token cap', async () => {
+    const { event: capped } = await seedEvent(http, { dailyRequestCap: 2, maxTokenCap: 300 }, [
+      simulatedResource(sim, SIM_KEY, {
+        name: 'Assistants',
+        deploymentName: DEPLOYMENT,
+        modelClass: 'openai-assistant',
+      }),
+    ]);
+    const client = new AzureOpenAI({
+      endpoint: t.url,
+      apiKey: (await registerAttendee(http, capped.id)).apiKey,
+      apiVersion: API_VERSION,
+      maxRetries: 0,
+    });
+    const assistant = await client.beta.assistants.create({ model: DEPLOYMENT });
+    const thread = await client.beta.threads.create();
+    expect(
+      await failure(
+        client.beta.threads.runs.create(thread.id, {
+          assistant_id: assistant.id,
+          max_completion_tokens: 301,
+        }),
+      ),
+    ).toMatchObject({
+      status: 400,
+      code: 'max_tokens_exceeds_cap',
+    });
+    for (let i = 0; i < 2; i++) {
+      await client.beta.threads.messages.create(thread.id, { role: 'user', content: `turn ${i}` });
+      expect(
+        (
+          await client.beta.threads.runs.createAndPoll(
+            thread.id,
+            { assistant_id: assistant.id, max_completion_tokens: 300 },
+            POLL,
+          )
+        ).status,
+      ).toBe('completed');
+    }
+    expect(
+      await failure(client.beta.threads.runs.create(thread.id, { assistant_id: assistant.id })),
+    ).toMatchObject({ status: 429, code: 'daily_request_cap_exceeded' });
+    // Reading and polling go on after the cap.
+    expect((await client.beta.threads.messages.list(thread.id)).data).toHaveLength(4);
+    // The same upstream and deployment name: the organiser's shared assistant is this event's too.
+    expect((await client.beta.assistants.list()).data.map((x) => x.id)).toEqual([assistant.id, sharedId]);
+  });
+
+  it('speaks OpenAI to an openai upstream: /v1 paths, a bearer key, the model name and the assistants=v2 header', async () => {
+    const { event: ev } = await seedEvent(http, {}, [
+      simulatedResource(sim, SIM_KEY, {
+        name: 'OpenAI assistants',
+        deploymentName: 'oai-assistant',
+        modelName: 'gpt-4o-mini',
+        upstream: 'openai',
+        modelClass: 'openai-assistant',
+      }),
+    ]);
+    const client = new OpenAI({
+      baseURL: `${t.url}/v1`,
+      apiKey: (await registerAttendee(http, ev.id)).apiKey,
+      maxRetries: 0,
+    });
+    const assistant = await client.beta.assistants.create({ model: 'oai-assistant', name: 'Mine' });
+    expect(assistant.model).toBe('gpt-4o-mini');
+    const run = await client.beta.threads.createAndRunPoll(
+      { assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'over openai' }] } },
+      POLL,
+    );
+    expect(run.status).toBe('completed');
+    const [created] = await upstreamRequests(sim, '/v1/assistants');
+    expect(created).toMatchObject({
+      method: 'POST',
+      path: '/v1/assistants',
+      body: { model: 'gpt-4o-mini', name: 'Mine' },
+    });
+    expect(created.headers['openai-beta']).toBe('assistants=v2');
+    expect(created.headers.authorization).toBeDefined();
+    expect(created.headers['api-key']).toBeUndefined();
+    expect(await failure(client.beta.assistants.create({ model: 'gpt-4o', name: 'x' }))).toMatchObject({
+      status: 404,
+      code: 'DeploymentNotFound',
+    });
+  });
 });
