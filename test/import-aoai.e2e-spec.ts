@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import OpenAI, { AzureOpenAI } from 'openai';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import type { Principal } from '../src/auth/principal';
 import type { ImportSummary } from '../src/import/dto/import.schemas';
+import { ImportService } from '../src/import/import.service';
 import { runImportCli } from '../src/import/import-aoai.cli';
 import { startSimulator, type RunningSimulator } from '../src/simulator/simulator.app';
 import type { AttendeeResponse, EventResponse, Page, ResourceResponse } from './support/api';
@@ -369,6 +371,16 @@ describeWithSource('Azure AI Proxy import (needs TEST_DATABASE_URL: the source i
 
       const anonymous = await http.post('/api/v1/admin/import/aoai', { connectionString: source.url, encryptionKey: SOURCE_KEY }, { headers: { authorization: 'Bearer nope' } });
       expect(anonymous.status).toBe(401);
+
+      // One import at a time; and an organiser (not an administrator) may not import.
+      const imports = t.app.get(ImportService);
+      const input = { connectionString: source.url, encryptionKey: SOURCE_KEY, dryRun: true };
+      const admin = { kind: 'admin', method: 'admin-token' } as unknown as Principal;
+      const first = imports.importAoai(input, admin);
+      await expect(imports.importAoai(input, admin)).rejects.toMatchObject({ code: 'import_in_progress', status: 409 });
+      await expect(first).resolves.toMatchObject({ dryRun: true });
+      const organiser = { kind: 'admin', method: 'entra-token', role: 'organiser', organiser: { id: 'x', email: 'o@example.com', name: 'O' } } as unknown as Principal;
+      await expect(imports.importAoai(input, organiser)).rejects.toMatchObject({ code: 'forbidden', status: 403 });
 
       const logs = t.logs.join('\n');
       expect(logs).toContain('Azure AI Proxy import finished');
