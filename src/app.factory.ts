@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { DomainError } from './common/errors/domain-error';
 import { ErrorCode } from './common/errors/error-codes';
 import { buildErrorResponse } from './common/errors/error-response';
+import { controlPlaneBodyLimit, corsDelegate, isControlPlanePath } from './common/http/control-plane';
 import { serveUi } from './common/http/static-ui';
 import { setupSwagger } from './common/http/swagger';
 import { createPinoLogger, PinoNestLogger, redactUrl } from './common/logging/logger';
@@ -44,6 +45,11 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
     },
   });
   const fastify = adapter.getInstance();
+  // Per-route body limits: admin and sign-in JSON is small; proxy routes keep BODY_LIMIT_BYTES for uploads.
+  const controlPlaneLimit = controlPlaneBodyLimit(config);
+  fastify.addHook('onRoute', (route) => {
+    if (route.bodyLimit === undefined && isControlPlanePath(route.url)) route.bodyLimit = controlPlaneLimit;
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();
@@ -83,21 +89,8 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
     logger: new PinoNestLogger(logger),
     abortOnError: false,
   });
-  app.enableCors({
-    origin: config.http.corsOrigins === '*' ? true : config.http.corsOrigins,
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    // allowedHeaders unset: the preflight's requested headers are reflected (SDKs send many x-stainless-*).
-    exposedHeaders: [
-      'x-request-id',
-      'retry-after',
-      'retry-after-ms',
-      'x-should-retry',
-      'x-ratelimit-limit-requests',
-      'x-ratelimit-remaining-requests',
-      'x-ratelimit-reset-requests',
-    ],
-    maxAge: 600,
-  });
+  // Proxy routes answer any origin; admin and sign-in routes only CORS_ORIGINS (see control-plane.ts).
+  app.enableCors({ delegator: corsDelegate(config) });
   // Cookies carry sign-in sessions (organisers and attendees); each feature seals its own values.
   await app.register(cookie);
   // Security headers. The CSP fits the portal and Swagger UI (same-origin scripts, Angular's inline

@@ -79,9 +79,14 @@ function loadOrCreateSecrets(env: Env, dataDir: string, entraSignIn: boolean): {
     // At least one admin credential: the automation token, or Entra ID sign-in (tenant, client, credential).
     const missing = [
       !env.ENCRYPTION_KEY && 'ENCRYPTION_KEY',
-      !env.ADMIN_TOKEN && !entraSignIn && 'ADMIN_TOKEN (or Entra ID sign-in: ENTRA_TENANT_ID, ENTRA_CLIENT_ID, ENTRA_CLIENT_SECRET)',
+      !env.ADMIN_TOKEN && !entraSignIn && 'ADMIN_TOKEN',
     ].filter(Boolean);
-    if (missing.length) throw new Error(`Invalid configuration:\n  ${missing.join(', ')}: required in production`);
+    if (missing.length) {
+      const alternative = missing.includes('ADMIN_TOKEN')
+        ? ' (instead of ADMIN_TOKEN, Entra ID sign-in: ENTRA_TENANT_ID, ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET or a certificate)'
+        : '';
+      throw new Error(`Invalid configuration:\n  ${missing.join(', ')}: required in production${alternative}`);
+    }
     const weak = (['ENCRYPTION_KEY', 'ADMIN_TOKEN'] as const).filter((name) => env[name] !== undefined && looksLikePlaceholder(env[name]));
     if (weak.length) {
       throw new Error(`Invalid configuration:\n${weak.map((n) => `  ${n}: looks like a placeholder; set a real secret`).join('\n')}`);
