@@ -19,6 +19,31 @@ function bodyText(body: unknown): string {
 }
 
 describe('buildUpstreamRequest', () => {
+  it('targets an Azure AI Inference endpoint: path after the endpoint, bearer key, azureml-model-deployment, extra-parameters', () => {
+    const r = resource({ modelClass: 'azure-ai-inference', deploymentName: 'mistral-large', endpointUrl: 'https://m.eastus2.models.ai.azure.com/' });
+    const sut = buildUpstreamRequest(
+      { resource: r, baseUrl: r.endpointUrl, apiKey: 'inf-key' },
+      { operation: 'inferenceChat', family: 'inference', extraParameters: 'pass-through' },
+      json({ model: 'alias', messages: [] }),
+    );
+    expect(sut.url).toBe('https://m.eastus2.models.ai.azure.com/chat/completions');
+    expect(sut.headers).toMatchObject({ authorization: 'Bearer inf-key', 'azureml-model-deployment': 'mistral-large', 'extra-parameters': 'pass-through' });
+    expect(sut.headers['api-key']).toBeUndefined();
+    expect(JSON.parse(bodyText(sut.body))).toEqual({ model: 'mistral-large', messages: [] });
+
+    const info = buildUpstreamRequest({ resource: r, baseUrl: r.endpointUrl, apiKey: 'inf-key' }, { operation: 'inferenceInfo', family: 'inference', apiVersion: '2024-05-01-preview' }, { kind: 'none' });
+    expect(info).toMatchObject({ method: 'GET', url: 'https://m.eastus2.models.ai.azure.com/info?api-version=2024-05-01-preview', body: undefined });
+    expect(info.headers['extra-parameters']).toBeUndefined();
+  });
+
+  it('sends the legacy extensions route with the client api-version, else the last one that had it', () => {
+    const r = resource({ apiVersion: '2024-10-21' });
+    expect(build(r, 'chatExtensions', json({ messages: [] }), '2023-08-01-preview', r.apiKey, 'azure').url).toBe(
+      'https://res.openai.azure.com/openai/deployments/gpt-4o-eu/extensions/chat/completions?api-version=2023-08-01-preview',
+    );
+    expect(build(r, 'chatExtensions', json({ messages: [] }), undefined, r.apiKey, 'azure').url).toContain('api-version=2023-12-01-preview');
+  });
+
   it('targets an Azure deployment with api-key and the client api-version', () => {
     const r = resource({ apiVersion: '2024-06-01' });
     const sut = build(r, 'chat', json({ model: 'alias', messages: [], seed: 1 }), '2024-10-21');
