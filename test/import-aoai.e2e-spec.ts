@@ -160,15 +160,16 @@ async function seedSource(db: Client, sim: RunningSimulator): Promise<Seeded> {
   return { aliceKey, carolKey, erinKey, liveMetricsToday: 3, assistantId };
 }
 
+/** The PGlite app also has GitHub sign-in configured: events without a shared code then register through it. */
 const TARGETS = [
-  { name: 'PostgreSQL', pglite: false },
-  { name: 'PGlite', pglite: true },
+  { name: 'PostgreSQL', pglite: false, github: false },
+  { name: 'PGlite', pglite: true, github: true },
 ];
 
 const describeWithSource = BASE_URL ? describe : describe.skip;
 
 describeWithSource('Azure AI Proxy import (needs TEST_DATABASE_URL: the source is a PostgreSQL database with pgcrypto)', () => {
-  describe.each(TARGETS)('into $name', ({ pglite }) => {
+  describe.each(TARGETS)('into $name', ({ pglite, github }) => {
     let source: SourceDb;
     let sim: RunningSimulator;
     let seeded: Seeded;
@@ -180,7 +181,7 @@ describeWithSource('Azure AI Proxy import (needs TEST_DATABASE_URL: the source i
       source = await createSourceDb(BASE_URL!);
       sim = await startSimulator({ apiKey: UPSTREAM_KEY });
       seeded = await seedSource(source.client, sim);
-      t = await startTestApp({ pglite });
+      t = await startTestApp({ pglite, env: github ? { GITHUB_CLIENT_ID: 'Iv1.importtest', GITHUB_CLIENT_SECRET: 'github-client-secret-for-tests' } : {} });
       http = httpClient(t.url);
     }, 120_000);
     afterAll(async () => {
@@ -233,13 +234,18 @@ describeWithSource('Azure AI Proxy import (needs TEST_DATABASE_URL: the source i
         'unk0-0005': ['Etc/GMT+5', 'offset', '2026-05-01T14:00:00.000Z', '2026-05-01T15:00:00.000Z'],
         'syd0-0006': ['Australia/Sydney', 'label', '2026-01-14T22:00:00.000Z', '2026-01-15T06:00:00.000Z'],
       });
-      expect(s.warnings).toEqual([expect.stringContaining("event 'Lima day' (unk0-0005): time zone '(UTC-05:00) Bogota, Lima, Quito' is not a known zone")]);
+      expect(s.warnings).toEqual([
+        expect.stringContaining("event 'Lima day' (unk0-0005): time zone '(UTC-05:00) Bogota, Lima, Quito' is not a known zone"),
+        ...(github ? [] : [expect.stringContaining('5 event(s) without a shared code are open for registration to anyone with the link, where the original required sign-in')]),
+      ]);
 
       // The events as the admin API serves them.
       const dst = (await http.get<EventResponse>('/api/v1/admin/events/dst0-0002')).body;
       expect(dst).toMatchObject({ name: 'Spring hack', description: '# Welcome', startsAt: '2026-03-28T09:00:00.000Z', endsAt: '2026-03-30T16:00:00.000Z', timeZone: 'Europe/London', maxTokenCap: 512, dailyRequestCap: 6, organizerEmail: 'ada@example.com' });
       const live = (await http.get<EventResponse>('/api/v1/admin/events/live-0001')).body;
       expect(live).toMatchObject({ status: 'live', registration: { mode: 'code', code: 'WORKSHOP1' } });
+      // The others registered signed-in users only: GitHub sign-in here, or open (with the warning above) without it.
+      expect(dst.registration).toEqual({ mode: github ? 'github' : 'open' });
 
       const resources = (await http.get<ResourceResponse[]>('/api/v1/admin/events/live-0001/resources')).body;
       expect(resources.map((r) => [r.deploymentName, r.modelClass, r.upstream, r.endpointUrl, r.hasApiKey, r.apiKeyHint]).sort()).toEqual(

@@ -120,7 +120,7 @@ export async function runImportCli(argv: string[], io: CliIo, env?: Record<strin
   try {
     const box = new SecretBox(config.secrets.encryptionKey, config.secrets.previousEncryptionKeys);
     const bar = new ProgressBar(io.stderr, 'metric rows');
-    const summary = await new AoaiImporter(new ImportRepository(db.dataSource), box).run(
+    const summary = await new AoaiImporter(new ImportRepository(db.dataSource), box, { githubSignIn: !!config.attendeeSignIn.github }).run(
       { connectionString: args.from, encryptionKey: args.encryptionKey, dryRun: args.dryRun },
       (done, total) => bar.update(done, total),
     );

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { CatalogService } from '../catalog/catalog.service';
 import { DomainError } from '../common/errors/domain-error';
+import { AppConfig } from '../config/app-config';
 import { ErrorCode } from '../common/errors/error-codes';
 import { SecretBox } from '../resources/secret-box';
 import { AoaiImporter } from './aoai/aoai-importer';
@@ -25,6 +26,7 @@ export class ImportService {
     private readonly repo: ImportRepository,
     private readonly box: SecretBox,
     private readonly catalog: CatalogService,
+    private readonly config: AppConfig,
   ) {}
 
   async importAoai(input: ImportAoaiInput, principal: Principal | undefined): Promise<ImportSummary> {
@@ -35,7 +37,7 @@ export class ImportService {
     if (this.running) throw new DomainError(ErrorCode.ImportInProgress, 'An import is already running; try again when it has finished.');
     this.running = true;
     try {
-      const summary = await new AoaiImporter(this.repo, this.box).run(input);
+      const summary = await new AoaiImporter(this.repo, this.box, { githubSignIn: !!this.config.attendeeSignIn.github }).run(input);
       if (!input.dryRun) await this.catalog.changed();
       // Counts only: the connection string and key stay out of the log.
       this.logger.log(

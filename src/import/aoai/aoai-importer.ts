@@ -18,6 +18,11 @@ export interface AoaiImportOptions {
   dryRun: boolean;
 }
 
+export interface AoaiImporterSettings {
+  /** GitHub sign-in is configured: events register through it, as the original's did through its sign-in. */
+  githubSignIn: boolean;
+}
+
 const USAGE_BATCH = 1000;
 /** Shared-code attendees: the original keyed them by the sha256 of the whole `<event>@<code>/<suffix>` key. */
 const SHARED_USER = /^shared:([0-9a-f]{64})$/;
@@ -47,13 +52,14 @@ export class AoaiImporter {
   constructor(
     private readonly repo: ImportRepository,
     private readonly box: SecretBox,
+    private readonly settings: AoaiImporterSettings,
   ) {}
 
   async run(options: AoaiImportOptions, progress?: ImportProgress): Promise<ImportSummary> {
     const source = await AoaiSource.connect(options.connectionString);
     try {
       const snapshot = await source.read(options.encryptionKey);
-      return await this.repo.transaction(AOAI_SOURCE, options.dryRun, (tx) => new ImportRun(tx, source, snapshot, this.box, options.dryRun, progress).run());
+      return await this.repo.transaction(AOAI_SOURCE, options.dryRun, (tx) => new ImportRun(tx, source, snapshot, this.box, this.settings, options.dryRun, progress).run());
     } finally {
       await source.close();
     }
@@ -74,6 +80,7 @@ class ImportRun {
     private readonly source: AoaiSource,
     private readonly snap: AoaiSnapshot,
     private readonly box: SecretBox,
+    private readonly settings: AoaiImporterSettings,
     dryRun: boolean,
     private readonly progress?: ImportProgress,
   ) {
@@ -104,6 +111,13 @@ class ImportRun {
     await this.owners();
     await this.resources();
     for (const event of this.snap.events) await this.event(event);
+    const open = this.snap.events.filter((e) => !e.eventSharedCode?.trim()).length;
+    if (open > 0 && !this.settings.githubSignIn) {
+      this.summary.warnings.push(
+        `${open} event(s) without a shared code are open for registration to anyone with the link, where the original required sign-in: ` +
+          'configure GitHub sign-in (GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET) and import again, or set their registration mode',
+      );
+    }
     await this.links();
     for (const attendee of this.snap.attendees) await this.attendee(attendee);
     await this.assistantObjects();
@@ -220,8 +234,9 @@ class ImportRun {
       maxTokenCap: e.maxTokenCap,
       dailyRequestCap: e.dailyRequestCap,
       active: e.active,
-      // The original's shared code is our code mode: `<event>@<code>/<suffix>` keys and registration with the code.
-      registrationMode: shared ? ('code' as const) : ('open' as const),
+      // The original's shared code is our code mode (`<event>@<code>/<suffix>` keys, registration with the code);
+      // otherwise it registered signed-in users only, which GitHub sign-in is here when configured.
+      registrationMode: shared ? ('code' as const) : this.settings.githubSignIn ? ('github' as const) : ('open' as const),
       registrationCode: shared,
       ownerId: this.organiserOf.get(e.ownerId) ?? null,
     };
