@@ -298,7 +298,36 @@ describe('Assistants API through the proxy', () => {
     ).toBeGreaterThanOrEqual(1);
   });
 
+  it('passes a function-tool round trip through: requires_action, then submit_tool_outputs by the thread owner only', async () => {
+    const assistant = await a.beta.assistants.create({
+      model: DEPLOYMENT,
+      tools: [
+        {
+          type: 'function',
+          function: { name: 'get_weather', parameters: { type: 'object', properties: {} } },
+        },
+      ],
+    });
+    const thread = await a.beta.threads.create({ messages: [{ role: 'user', content: 'weather in Oslo?' }] });
+    const waiting = await a.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id }, POLL);
+    expect(waiting.status).toBe('requires_action');
+    const [toolCall] = waiting.required_action!.submit_tool_outputs.tool_calls;
+    expect(toolCall.function.name).toBe('get_weather');
+    const outputs = { thread_id: thread.id, tool_outputs: [{ tool_call_id: toolCall.id, output: 'sunny' }] };
+    expect(await failure(b.beta.threads.runs.submitToolOutputs(waiting.id, outputs))).toMatchObject({
+      status: 404,
+      code: 'object_not_found',
+    });
+    const done = await a.beta.threads.runs.submitToolOutputsAndPoll(waiting.id, outputs, POLL);
+    expect(done).toMatchObject({ status: 'completed', usage: { total_tokens: expect.any(Number) } });
+    expect((await a.beta.threads.messages.list(thread.id)).data[0].content[0]).toMatchObject({
+      text: { value: 'echo: sunny' },
+    });
+  });
+
   it('writes a usage record for every request, and refused ones carry their status', async () => {
+    // The usage report flushes the write buffer, so earlier tests' records are all counted in `before`.
+    await http.get(`/api/v1/admin/events/${event.id}/usage`);
     const before = Number(
       (
         (await t.app

@@ -48,7 +48,7 @@ const MAX_LIST_PAGES = 10;
 const GLOBAL_TTL_MS = 60_000;
 const MAX_GLOBALS_CACHED = 10_000;
 const TERMINAL_RUN = new Set(['completed', 'failed', 'cancelled', 'expired', 'incomplete']);
-/** Upstream headers worth passing on. */
+/** Upstream headers worth passing on; the retry hints let SDKs wait out an upstream 429 as they should. */
 const FORWARDED_HEADERS = [
   'content-type',
   'content-disposition',
@@ -56,6 +56,9 @@ const FORWARDED_HEADERS = [
   'openai-poll-after-ms',
   'x-ms-region',
   'apim-request-id',
+  'retry-after',
+  'retry-after-ms',
+  'x-should-retry',
 ];
 
 export type AssistantsFamily = 'azure' | 'openai';
@@ -241,6 +244,11 @@ export class AssistantsService {
       const { status, payload, headers } = await this.readJson(res, controller);
       draft.ttfbMs = performance.now() - started;
       if (status === 401 || status === 403) throw refusedCredentials(resource, status);
+      if (status >= 400 && draft.counted) {
+        // The upstream refused the run (a 429, a bad body): no model work, so it does not use up a request.
+        this.usage.refundDailyRequest(attendee.id, day);
+        draft.counted = false;
+      }
       if (status < 400 && payload && typeof payload === 'object') {
         await this.afterSuccess(call, principal, resource, payload as Json, draft);
       }

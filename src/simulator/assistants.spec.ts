@@ -99,6 +99,58 @@ describe(AssistantsStore.name, () => {
     });
   });
 
+  it('stops a run with a function tool for a tool call when the trigger word is asked, then completes it with the outputs', () => {
+    const clock = { ms: 0 };
+    const sut = new AssistantsStore(
+      { seconds: () => 1_700_000_000, nowMs: () => clock.ms },
+      { runDelayMs: 10, toolCallTrigger: () => 'weather' },
+    );
+    const assistant = sut.createAssistant({
+      model: 'm',
+      tools: [{ type: 'function', function: { name: 'get_weather' } }],
+    });
+    const thread = sut.createThread({
+      messages: [{ role: 'user', content: 'What is the weather in Oslo?' }],
+    });
+    const { run } = sut.createRun(thread.id, { assistant_id: assistant.id });
+    clock.ms = 10;
+    const waiting = sut.getRun(thread.id, run.id);
+    expect(waiting).toMatchObject({ status: 'requires_action', usage: null });
+    const call = waiting.required_action!.submit_tool_outputs.tool_calls[0];
+    expect(call).toMatchObject({
+      id: expect.stringMatching(/^call_/),
+      type: 'function',
+      function: { name: 'get_weather', arguments: JSON.stringify({ query: 'What is the weather in Oslo?' }) },
+    });
+    expect(
+      errorOf(() =>
+        sut.submitToolOutputs(thread.id, run.id, {
+          tool_outputs: [{ tool_call_id: 'call_other', output: 'x' }],
+        }),
+      ).status,
+    ).toBe(400);
+
+    const { events } = sut.submitToolOutputs(
+      thread.id,
+      run.id,
+      { tool_outputs: [{ tool_call_id: call.id, output: 'sunny' }] },
+      true,
+    );
+    expect(events[0].event).toBe('thread.run.in_progress');
+    expect(events[events.length - 1]).toMatchObject({
+      event: 'thread.run.completed',
+      data: { status: 'completed', required_action: null },
+    });
+    expect(sut.listMessages(thread.id, {}).data[0].content[0].text.value).toBe('echo: sunny');
+    expect(
+      errorOf(() =>
+        sut.submitToolOutputs(thread.id, run.id, {
+          tool_outputs: [{ tool_call_id: call.id, output: 'again' }],
+        }),
+      ).status,
+    ).toBe(400);
+  });
+
   it('cancels a queued run, and refuses to cancel a finished one', () => {
     const clock = { ms: 0 };
     const sut = storeAt(clock);

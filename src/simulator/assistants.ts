@@ -151,6 +151,12 @@ export type RunStatus =
   | 'incomplete'
   | 'cancelling';
 
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
 export interface RunObject extends Created {
   object: 'thread.run';
   thread_id: string;
@@ -167,7 +173,7 @@ export interface RunObject extends Created {
   failed_at: number | null;
   expires_at: number | null;
   last_error: null;
-  required_action: null;
+  required_action: { type: 'submit_tool_outputs'; submit_tool_outputs: { tool_calls: ToolCall[] } } | null;
   incomplete_details: null;
   max_completion_tokens: number | null;
   max_prompt_tokens: number | null;
@@ -243,6 +249,8 @@ export interface AssistantsOptions {
   runDelayMs: number;
   /** Fixed reply text; by default "echo: " + the thread's last user message. */
   replyText?: () => string | undefined;
+  /** A run with a function tool whose thread's last user message contains this word stops for a tool call. */
+  toolCallTrigger?: () => string;
 }
 
 function text(value: unknown): string | null {
@@ -541,7 +549,7 @@ export class AssistantsStore {
     run.status = 'in_progress';
     run.started_at = now;
     events.push({ event: 'thread.run.in_progress', data: { ...run } });
-    events.push(...this.complete(run, true));
+    events.push(...this.finish(run, true));
     return { run, events };
   }
 
@@ -586,9 +594,10 @@ export class AssistantsStore {
 
   cancelRun(threadId: string, id: string): RunObject {
     const run = this.getRun(threadId, id);
-    if (run.status !== 'queued' && run.status !== 'in_progress')
+    if (run.status !== 'queued' && run.status !== 'in_progress' && run.status !== 'requires_action')
       throw invalid(`Cannot cancel run with status '${run.status}'.`);
     run.status = 'cancelled';
+    run.required_action = null;
     run.cancelled_at = this.clock.seconds();
     this.dueAt.delete(run.id);
     return run;
@@ -607,7 +616,9 @@ export class AssistantsStore {
   }
 
   private activeRun(threadId: string): RunObject | undefined {
-    return this.runs.get(threadId)?.find((r) => r.status === 'queued' || r.status === 'in_progress');
+    return this.runs
+      .get(threadId)
+      ?.find((r) => r.status === 'queued' || r.status === 'in_progress' || r.status === 'requires_action');
   }
 
   /** Completes the thread's queued runs whose delay has passed. */
@@ -617,20 +628,91 @@ export class AssistantsStore {
       if (due !== undefined && due <= this.clock.nowMs()) {
         this.dueAt.delete(run.id);
         run.started_at = this.clock.seconds();
-        this.complete(run, false);
+        this.finish(run, false);
       }
     }
   }
 
+  /**
+   * Answers the tool outputs of a run waiting for them: the run completes with "echo: " + the outputs
+   * (streamed: as events from thread.run.in_progress on).
+   */
+  submitToolOutputs(
+    threadId: string,
+    runId: string,
+    body: JsonObject,
+    immediate = false,
+  ): { run: RunObject; events: AssistantEvent[] } {
+    const run = this.getRun(threadId, runId);
+    const pending = run.required_action?.submit_tool_outputs.tool_calls ?? [];
+    if (run.status !== 'requires_action')
+      throw invalid(`Runs in status '${run.status}' do not accept tool outputs.`);
+    const outputs = body['tool_outputs'];
+    if (!Array.isArray(outputs) || outputs.length === 0)
+      throw invalid("Missing required parameter: 'tool_outputs'.", 'tool_outputs');
+    const byId = new Map<string, string>();
+    for (const o of outputs) {
+      if (!isObject(o) || typeof o['tool_call_id'] !== 'string')
+        throw invalid('Each tool output needs a tool_call_id.', 'tool_outputs');
+      byId.set(o['tool_call_id'], typeof o['output'] === 'string' ? o['output'] : '');
+    }
+    const missing = pending.find((call) => !byId.has(call.id));
+    if (missing)
+      throw invalid(
+        `Expected tool outputs for call_ids ${pending.map((c) => c.id).join(', ')}, got ${[...byId.keys()].join(', ')}.`,
+        'tool_outputs',
+      );
+    run.required_action = null;
+    run.status = 'in_progress';
+    const reply = echoReply(pending.map((call) => byId.get(call.id)).join(' '), this.options.replyText?.());
+    const events = this.complete(run, immediate, reply);
+    return {
+      run,
+      events: immediate
+        ? [
+            { event: 'thread.run.in_progress', data: { ...run, status: 'in_progress', usage: null } },
+            ...events,
+          ]
+        : [],
+    };
+  }
+
+  /** A run stops for a tool call when asked to (see toolCallTrigger), and completes otherwise. */
+  private finish(run: RunObject, streamed: boolean): AssistantEvent[] {
+    const trigger = this.options.toolCallTrigger?.();
+    const tool = run.tools.find(
+      (t): t is { type: 'function'; function: { name: string } } =>
+        isObject(t) &&
+        t['type'] === 'function' &&
+        isObject(t['function']) &&
+        typeof t['function']['name'] === 'string',
+    );
+    const history = this.messages.get(run.thread_id) ?? [];
+    const lastUser = [...history].reverse().find((m) => m.role === 'user');
+    const text = lastUser ? lastUser.content.map((c) => c.text.value).join('') : '';
+    if (!tool || !trigger || !text.toLowerCase().includes(trigger.toLowerCase()))
+      return this.complete(run, streamed);
+    const call: ToolCall = {
+      id: `call_${sha1Hex(`${run.id}:call`).slice(0, 24)}`,
+      type: 'function',
+      function: { name: tool.function.name, arguments: JSON.stringify({ query: text }) },
+    };
+    run.status = 'requires_action';
+    run.required_action = { type: 'submit_tool_outputs', submit_tool_outputs: { tool_calls: [call] } };
+    return streamed ? [{ event: 'thread.run.requires_action', data: { ...run } }] : [];
+  }
+
   /** The assistant's answer: "echo: " + the last user message; usage counts the thread and the instructions. */
-  private complete(run: RunObject, streamed: boolean): AssistantEvent[] {
+  private complete(run: RunObject, streamed: boolean, replyOverride?: string): AssistantEvent[] {
     const history = this.messages.get(run.thread_id) ?? [];
     const texts = history.map((m) => m.content.map((c) => c.text.value).join(''));
     const lastUser = [...history].reverse().find((m) => m.role === 'user');
-    const reply = echoReply(
-      lastUser ? lastUser.content.map((c) => c.text.value).join('') : '',
-      this.options.replyText?.(),
-    );
+    const reply =
+      replyOverride ??
+      echoReply(
+        lastUser ? lastUser.content.map((c) => c.text.value).join('') : '',
+        this.options.replyText?.(),
+      );
     const usage: Usage = {
       prompt_tokens: countTokens([run.instructions, ...texts]),
       completion_tokens: countTokens([reply]),

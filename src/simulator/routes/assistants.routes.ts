@@ -92,6 +92,14 @@ const ROUTES: [method: 'GET' | 'POST' | 'DELETE', path: string, handler: Handler
   ['GET', 'threads/:threadId/runs', (s, p, _b, q) => s.listRuns(p.threadId, listQuery(q))],
   ['GET', 'threads/:threadId/runs/:runId', (s, p) => s.getRun(p.threadId, p.runId)],
   ['POST', 'threads/:threadId/runs/:runId', (s, p, b) => s.updateRun(p.threadId, p.runId, b)],
+  [
+    'POST',
+    'threads/:threadId/runs/:runId/submit_tool_outputs',
+    (s, p, b) =>
+      b['stream'] === true
+        ? streamed(s.submitToolOutputs(p.threadId, p.runId, b, true).events)
+        : s.submitToolOutputs(p.threadId, p.runId, b).run,
+  ],
   ['POST', 'threads/:threadId/runs/:runId/cancel', (s, p) => s.cancelRun(p.threadId, p.runId)],
   [
     'GET',
@@ -142,7 +150,11 @@ function uploadFile(store: AssistantsStore, request: FastifyRequest): unknown {
 export function registerAssistantsRoutes(app: FastifyInstance, state: SimulatorState): AssistantsStore {
   const store = new AssistantsStore(
     { seconds: () => state.createdAt(), nowMs: () => Date.now() },
-    { runDelayMs: RUN_DELAY_MS, replyText: () => state.config.replyText },
+    {
+      runDelayMs: RUN_DELAY_MS,
+      replyText: () => state.config.replyText,
+      toolCallTrigger: () => state.config.toolCallTrigger,
+    },
   );
   const surfaces: [prefix: string, surface: Surface][] = [
     ['/openai', 'azure'],
