@@ -152,3 +152,31 @@ describe('Shared-code keys (<eventId>@<sharedCode>/<email or 8+ characters>)', (
     expect((await chat(http, `${event.id}@new-code-2/registered-late`, { model: 'chat' })).status).toBe(200);
   });
 });
+
+describe('Shared-code keys: wrong codes are limited per address, like registration attempts', () => {
+  let t: TestApp;
+  let http: HttpClient;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { REGISTRATION_RATE_LIMIT: '3', REGISTRATION_RATE_WINDOW_S: '60', TRUST_PROXY: 'true' } });
+    http = httpClient(t.url);
+  });
+  afterAll(() => t.close());
+
+  it('answers 429 once an address has guessed wrong too often, even with the right code, while other addresses and known keys go on', async () => {
+    const { event } = await seedEvent(http, { registration: { mode: 'code', code: CODE } }, [builtinResource({ deploymentName: 'chat' })]);
+    const from = (ip: string) => ({ 'x-forwarded-for': ip });
+    const known = `${event.id}@${CODE}/registered-before`;
+    expect((await chat(http, known, { model: 'chat' }, from('203.0.113.7'))).status).toBe(200);
+
+    for (let guess = 0; guess < 4; guess++) {
+      expectOpenAiError(await chat(http, `${event.id}@guess-${guess}/attacker-01`, { model: 'chat' }, from('203.0.113.7')), 401, 'invalid_api_key');
+    }
+    const blocked = await chat(http, `${event.id}@${CODE}/attacker-01`, { model: 'chat' }, from('203.0.113.7'));
+
+    expect(expectOpenAiError(blocked, 429, 'too_many_requests').message).toMatch(/Too many wrong event codes from your address\. Try again in \d+ s\./);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await chat(http, known, { model: 'chat' }, from('203.0.113.7'))).status).toBe(200);
+    expect((await chat(http, `${event.id}@${CODE}/someone-else`, { model: 'chat' }, from('198.51.100.2'))).status).toBe(200);
+  });
+});

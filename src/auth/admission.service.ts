@@ -10,6 +10,8 @@ import type { AttendeePrincipal } from './principal';
 export interface AdmissionOptions {
   /** The attendee page may read its event info before the event starts or after it ends. */
   allowOutsideWindow?: boolean;
+  /** The caller's address: wrong shared codes are limited per address, as registration attempts are. */
+  clientIp?: string;
 }
 
 /** Decides whether an attendee key may be used now. Pure reads of the in-memory catalog. */
@@ -31,7 +33,7 @@ export class AdmissionService {
     let attendee = await this.catalog.attendeeByKeyHash(keyHash);
     if (!attendee) {
       // A shared-code key's first use registers its attendee, once the event would admit them.
-      const claim = this.sharedCodes.claim(key);
+      const claim = await this.sharedCodes.claim(key, options.clientIp);
       if (claim) {
         this.checkEvent(claim.event, now, options);
         attendee = await this.sharedCodes.register(claim, keyHash);

@@ -16,7 +16,7 @@ export class EventKeyGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const options = this.reflector.get<AdmissionOptions | undefined>(EVENT_KEY_OPTIONS_KEY, context.getHandler()) ?? {};
-    request.principal = await this.admission.admit(extractApiKey(request.headers), new Date(), options);
+    request.principal = await this.admission.admit(extractApiKey(request.headers), new Date(), { ...options, clientIp: request.ip });
     return true;
   }
 }
