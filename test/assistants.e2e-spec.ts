@@ -323,6 +323,19 @@ describe('Assistants API through the proxy', () => {
     expect((await a.beta.threads.messages.list(thread.id)).data[0].content[0]).toMatchObject({
       text: { value: 'echo: sunny' },
     });
+
+    // A run waiting for tool outputs can be cancelled (a bodiless POST), by its thread's owner only.
+    await a.beta.threads.messages.create(thread.id, { role: 'user', content: 'weather again?' });
+    const again = await a.beta.threads.runs.createAndPoll(thread.id, { assistant_id: assistant.id }, POLL);
+    expect(again.status).toBe('requires_action');
+    expect(await failure(b.beta.threads.runs.cancel(again.id, { thread_id: thread.id }))).toMatchObject({
+      status: 404,
+    });
+    expect((await a.beta.threads.runs.cancel(again.id, { thread_id: thread.id })).status).toBe('cancelled');
+    expect((await a.beta.threads.runs.list(thread.id)).data.map((r) => r.status)).toEqual([
+      'cancelled',
+      'completed',
+    ]);
   });
 
   it('writes a usage record for every request, and refused ones carry their status', async () => {
