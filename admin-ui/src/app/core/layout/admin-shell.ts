@@ -3,6 +3,7 @@ import { MatButtonModule } from '@angular/material/button';
 import { MatIconModule } from '@angular/material/icon';
 import { MatToolbarModule } from '@angular/material/toolbar';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
+import { ApiClient } from '../api/api-client';
 import { AdminSession } from '../auth/admin-session';
 
 /** The organiser's frame: a toolbar with the sections and sign-out. */
@@ -71,9 +72,12 @@ import { AdminSession } from '../auth/admin-session';
 export default class AdminShell {
   private readonly session = inject(AdminSession);
   private readonly router = inject(Router);
+  private readonly api = inject(ApiClient);
 
-  signOut(): void {
+  async signOut(): Promise<void> {
+    // The Microsoft sign-in lives in an HttpOnly cookie only the server can clear.
+    if (this.session.usesCookie()) await this.api.post('/api/v1/auth/logout', {}).catch(() => undefined);
     this.session.signOut();
-    void this.router.navigate(['/admin/sign-in']);
+    await this.router.navigate(['/admin/sign-in']);
   }
 }
