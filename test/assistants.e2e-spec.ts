@@ -200,6 +200,33 @@ describe('Assistants API through the proxy', () => {
     );
   });
 
+  it("pages through a filtered list with the upstream's cursors, skipping other attendees' objects", async () => {
+    const { event: ev } = await seedEvent(http, {}, [
+      simulatedResource(sim, SIM_KEY, {
+        name: 'Assistants',
+        deploymentName: 'paging-assistant',
+        modelClass: 'openai-assistant',
+      }),
+    ]);
+    const [p, q] = await Promise.all([registerAttendee(http, ev.id), registerAttendee(http, ev.id)]);
+    const pc = new AzureOpenAI({ endpoint: t.url, apiKey: p.apiKey, apiVersion: API_VERSION, maxRetries: 0 });
+    const qc = new AzureOpenAI({ endpoint: t.url, apiKey: q.apiKey, apiVersion: API_VERSION, maxRetries: 0 });
+    const mine: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      mine.unshift((await pc.beta.assistants.create({ model: 'paging-assistant', name: `p${i}` })).id);
+      await qc.beta.assistants.create({ model: 'paging-assistant', name: `q${i}` });
+    }
+    const first = await pc.beta.assistants.list({ limit: 2 });
+    expect(first.data.map((x) => x.id)).toEqual(mine.slice(0, 2));
+    expect(first.has_more).toBe(true);
+    const seen: string[] = [];
+    for await (const assistant of pc.beta.assistants.list({ limit: 1 })) seen.push(assistant.id);
+    expect(seen).toEqual(mine);
+    const asc: string[] = [];
+    for await (const assistant of pc.beta.assistants.list({ limit: 2, order: 'asc' })) asc.push(assistant.id);
+    expect(asc).toEqual([...mine].reverse());
+  });
+
   it('lets everyone run the shared assistant on their own threads, and nobody change or delete it', async () => {
     for (const client of [a, b]) {
       expect((await client.beta.assistants.retrieve(sharedId)).name).toBe(DEPLOYMENT);
