@@ -119,17 +119,18 @@ export class AoaiSource {
   ) {}
 
   static async connect(connectionString: string): Promise<AoaiSource> {
-    if (!/^postgres(ql)?:\/\//.test(connectionString)) {
+    if (!/^postgres(ql)?:\/\//.test(connectionString) || !URL.canParse(connectionString)) {
       throw new DomainError(ErrorCode.ValidationFailed, 'Invalid request body: connectionString: must be a postgres:// URL', {
         details: [{ field: 'connectionString', message: 'must be a postgres:// URL' }],
         param: 'connectionString',
       });
     }
     const where = describeConnection(connectionString);
-    const client = new Client({ connectionString, connectionTimeoutMillis: 10_000, application_name: 'ai-proxy-import' });
-    // An error on an idle connection (server restart) must not crash the process.
-    client.on('error', () => undefined);
+    let client: Client;
     try {
+      client = new Client({ connectionString, connectionTimeoutMillis: 10_000, application_name: 'ai-proxy-import' });
+      // An error on an idle connection (server restart) must not crash the process.
+      client.on('error', () => undefined);
       await client.connect();
     } catch (err) {
       throw new DomainError(ErrorCode.ImportSourceUnavailable, `Could not connect to the source database at ${where}: ${(err as Error).message}`);
