@@ -16,8 +16,8 @@ export interface EntraConfig {
   metadataUrl: string;
   /** Accepted `aud` values of bearer tokens. */
   audiences: string[];
+  /** Holders of this app role are administrators; everyone else who signs in is an organiser. */
   adminRole: string;
-  organiserRole: string;
   /** Null: bearer tokens only (no server-side sign-in). */
   credential: EntraCredential | null;
   /** Null: derived per request from PUBLIC_URL or the Host the browser used. */
@@ -69,7 +69,6 @@ export function entraConfigFrom(env: Env): EntraConfig | null {
     // Tokens for "api://<client id>/..." scopes carry the client id (v2) or the App ID URI (v1) as audience.
     audiences: env.ENTRA_AUDIENCE ? env.ENTRA_AUDIENCE.split(',').map((a) => a.trim()).filter(Boolean) : [clientId, `api://${clientId}`],
     adminRole: env.ENTRA_ADMIN_ROLE,
-    organiserRole: env.ENTRA_ORGANISER_ROLE,
     credential: env.ENTRA_CLIENT_SECRET
       ? { kind: 'secret', secret: env.ENTRA_CLIENT_SECRET }
       : env.ENTRA_CLIENT_CERTIFICATE_PATH

@@ -30,7 +30,6 @@ export const envSchema = z.object({
   ENTRA_AUTHORITY_HOST: z.url().default('https://login.microsoftonline.com'),
   ENTRA_AUDIENCE: z.string().min(1).optional(),
   ENTRA_ADMIN_ROLE: z.string().min(1).default('AIProxy.Admin'),
-  ENTRA_ORGANISER_ROLE: z.string().min(1).default('AIProxy.Organiser'),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SESSION_TTL_S: int(60, 30 * 86_400).default(8 * 3600),
   ADMIN_BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
