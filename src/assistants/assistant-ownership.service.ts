@@ -40,9 +40,10 @@ export class AssistantOwnershipService {
     return out;
   }
 
+  /** Not cached here: if the id was already recorded (say, by the importer), the stored owner stands, and the first read loads it. */
   async record(object: OwnedObject): Promise<void> {
     await this.repository.insert(object);
-    this.remember(object);
+    this.cache.delete(object.objectId);
   }
 
   async forget(objectId: string, eventId: string): Promise<void> {
