@@ -381,11 +381,11 @@ describeWithSource('Azure AI Proxy import (needs TEST_DATABASE_URL: the source i
       // One import at a time; and an organiser (not an administrator) may not import.
       const imports = t.app.get(ImportService);
       const input = { connectionString: source.url, encryptionKey: SOURCE_KEY, dryRun: true };
-      const admin = { kind: 'admin', method: 'admin-token' } as unknown as Principal;
+      const admin: Principal = { kind: 'admin', method: 'admin-token', role: 'administrator' };
       const first = imports.importAoai(input, admin);
       await expect(imports.importAoai(input, admin)).rejects.toMatchObject({ code: 'import_in_progress', status: 409 });
       await expect(first).resolves.toMatchObject({ dryRun: true });
-      const organiser = { kind: 'admin', method: 'entra-token', role: 'organiser', organiser: { id: 'x', email: 'o@example.com', name: 'O' } } as unknown as Principal;
+      const organiser: Principal = { kind: 'admin', method: 'entra-token', role: 'organiser', organiser: { id: 'x', email: 'o@example.com', name: 'O' } };
       await expect(imports.importAoai(input, organiser)).rejects.toMatchObject({ code: 'forbidden', status: 403 });
 
       const logs = t.logs.join('\n');

@@ -12,9 +12,7 @@ import { ImportRepository } from './import.repository';
 
 /** An administrator: the ADMIN_TOKEN, or a signed-in person with the administrator role (not an organiser). */
 function isAdministrator(principal: Principal | undefined): boolean {
-  if (principal?.kind !== 'admin') return false;
-  const role = (principal as { role?: string }).role;
-  return role === undefined || role === 'administrator';
+  return principal?.kind === 'admin' && principal.role === 'administrator';
 }
 
 @Injectable()
