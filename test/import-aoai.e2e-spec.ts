@@ -261,11 +261,11 @@ describeWithSource('Azure AI Proxy import (needs TEST_DATABASE_URL: the source i
       expect(all.find((r) => r.deploymentName === 'dall-e-3')).toMatchObject({ modelClass: 'openai-dall-e-3', active: false });
 
       const attendees = (await http.get<Page<AttendeeResponse>>('/api/v1/admin/events/live-0001/attendees')).body.items;
-      expect(attendees.map((a) => [a.email, a.active]).sort()).toEqual(
+      expect(attendees.map((a) => [a.email, a.active, a.keyPrefix]).sort()).toEqual(
         [
-          ['github-alice', true],
-          ['github-carol', false],
-          [`shared:${createHash('sha256').update(SHARED_KEY).digest('hex')}`, true],
+          ['github-alice', true, seeded.aliceKey.slice(0, 8)],
+          ['github-carol', false, seeded.carolKey.slice(0, 8)],
+          [`shared:${createHash('sha256').update(SHARED_KEY).digest('hex')}`, true, 'shared-code'],
         ].sort(),
       );
 

@@ -308,7 +308,8 @@ class ImportRun {
     const values = {
       name: a.userId.slice(0, 200),
       keyHash,
-      keyPrefix: (shared ? `${a.eventId}@` : a.apiKey).slice(0, 8),
+      // Shared-code attendees are listed as the proxy lists those it registers itself.
+      keyPrefix: shared ? 'shared-code' : a.apiKey.slice(0, 8),
       active: a.active,
     };
     const fp = fingerprint(a);
