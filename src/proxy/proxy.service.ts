@@ -392,6 +392,7 @@ export class ProxyService {
 
     let attempts = 0;
     let saw429 = false;
+    let notFound = 0;
     let lastFailure = 'no backend could be reached';
     let lastWasTimeout = false;
     for (const resource of decision.order.slice(0, maxAttempts)) {
@@ -424,6 +425,7 @@ export class ProxyService {
             saw429 = true;
             this.health.cooldown(resource.id, Date.now(), retryAfterMs(res.headers) ?? DEFAULT_429_COOLDOWN_MS);
           } else if (NOT_A_BACKEND_FAILURE.has(res.status)) {
+            notFound++;
             this.health.abandon(resource.id);
           } else {
             this.health.failure(resource.id, Date.now());
@@ -460,6 +462,14 @@ export class ProxyService {
     const waits = resources.map((r) => this.health.state(r.id, now).unavailableUntil - now).filter((ms) => ms > 0);
     const soonest = waits.length ? Math.min(...waits) : undefined;
     if (saw429) throw proxyErrors.exhausted(name, ErrorCode.UpstreamRateLimited, 'every backend is rate limited', soonest ?? DEFAULT_429_COOLDOWN_MS);
+    if (notFound > 0 && notFound === attempts) {
+      // Every backend said 404: most likely an api-version they do not offer. The caller's to fix, not an outage.
+      throw new DomainError(
+        ErrorCode.DeploymentNotFound,
+        `The upstream does not offer '${name}'${call.apiVersion ? ` with api-version ${call.apiVersion.slice(0, 32)}` : ''} (HTTP 404). Check the api-version.`,
+        { param: call.apiVersion ? 'api-version' : 'model' },
+      );
+    }
     if (lastWasTimeout) throw proxyErrors.exhausted(name, ErrorCode.UpstreamTimeout, lastFailure, soonest);
     throw proxyErrors.exhausted(name, ErrorCode.UpstreamUnavailable, lastFailure, soonest);
   }

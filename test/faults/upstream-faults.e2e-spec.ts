@@ -190,6 +190,32 @@ describe('fault suite: upstream faults', () => {
     for (const r of rs.filter((x) => x.stream)) expect(r.result).not.toBe('answer');
   });
 
+  it('answers an api-version the upstream does not offer with 404, without opening the backend breaker', async () => {
+    const answer = { id: 'c1', object: 'chat.completion', created: 1, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }] };
+    const backend = await startRawBackend((req, res) => {
+      const unsupported = (req.url ?? '').includes('api-version=1999-01-01');
+      res.writeHead(unsupported ? 404 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(unsupported ? { error: { code: 'NotFound', message: 'Resource not found' } } : answer));
+    });
+    closers.push(() => backend.close());
+    const p = await pool([{ endpointUrl: backend.url }]);
+    const azure = (version: string) =>
+      fetch(`${t.url}/openai/deployments/${p.deployment}/chat/completions?api-version=${version}`, {
+        method: 'POST',
+        headers: { 'api-key': p.key, 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: USER_HELLO }),
+      });
+    // Twice the breaker threshold: were a 404 a backend failure, the breaker would now be open.
+    for (let i = 0; i < 6; i++) {
+      const res = await azure('1999-01-01');
+      const body = (await res.json()) as unknown;
+      expect({ status: res.status, code: openAiError(body) }).toEqual({ status: 404, code: 'DeploymentNotFound' });
+    }
+    const ok = await azure('2024-10-21');
+    expect(ok.status).toBe(200);
+    expect(await usageRecords(t, http, p.eventId, 7)).toHaveLength(7);
+  });
+
   it('turns malformed SSE and malformed JSON into OpenAI-shaped errors', async () => {
     const url = await raw((res, stream) => {
       if (stream) {

@@ -90,6 +90,8 @@ export class AttendeeSignInService {
   private provider(id: string): IdentityProvider {
     const provider = this.providers.get(id);
     if (!provider) {
+      // A provider the product does not have at all is a wrong URL (404), not an outage (found by the fuzz suite).
+      if (!IdentityProviders.KNOWN.includes(id)) throw new DomainError(ErrorCode.RouteNotFound, `There is no sign-in provider '${id.slice(0, 64)}'.`);
       throw new DomainError(ErrorCode.SignInUnavailable, `Sign-in with '${id}' is not configured on this server. Ask the event organiser.`);
     }
     return provider;
