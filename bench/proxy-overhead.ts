@@ -16,10 +16,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
 import { createApp } from '../src/app.factory';
 import { loadConfig } from '../src/config/app-config';
 import { startSimulator } from '../src/simulator/simulator.app';
+import { type Job, type Summary, type Target, runLoadChild } from './load-generator';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -72,166 +72,10 @@ function readSettings(argv: string[]): Settings {
 // ---------------------------------------------------------------------------------------------
 // Messages between the processes
 
-interface Target {
-  url: string;
-  headers: Record<string, string>;
-  body: string;
-}
-
-type Job =
-  | { kind: 'open'; target: Target; rate: number; durationMs: number; stream: boolean }
-  | { kind: 'closed'; target: Target; concurrency: number; durationMs: number };
-
-interface Summary {
-  sent: number;
-  ok: number;
-  errors: number;
-  firstError?: string;
-  /** Successful requests per second over the run. */
-  achievedRps: number;
-  /** Completion latency (open loop: from the scheduled send time), ms. */
-  latency: Percentiles;
-  /** Time to the first body byte, ms (streams). */
-  ttfb?: Percentiles;
-}
-
 /** How long the proxy process's event loop was held up while a run went on, ms. */
 interface LoopDelay {
   p99: number;
   max: number;
-}
-
-interface Percentiles {
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
-}
-
-const REQUEST_TIMEOUT_MS = 10_000;
-
-// ---------------------------------------------------------------------------------------------
-// Load generator (child process)
-
-function percentiles(values: number[]): Percentiles {
-  if (values.length === 0) return { p50: NaN, p90: NaN, p99: NaN, max: NaN };
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1] };
-}
-
-function assertLoopback(url: string): void {
-  const host = new URL(url).hostname;
-  if (host !== '127.0.0.1' && host !== '[::1]' && host !== 'localhost') throw new Error(`refusing to load a non-loopback host: ${host}`);
-}
-
-class LoadGenerator {
-  private readonly agent = new Agent({ connections: 256, keepAliveTimeout: 30_000, pipelining: 1 });
-
-  /** One request; resolves with its timings (from `t0`) or throws. */
-  async once(target: Target, stream: boolean, t0: number): Promise<{ ms: number; ttfbMs?: number }> {
-    const res = await request(target.url, {
-      method: 'POST',
-      headers: target.headers,
-      body: target.body,
-      dispatcher: this.agent,
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    let ttfbMs: number | undefined;
-    let tail = '';
-    for await (const chunk of res.body) {
-      ttfbMs ??= performance.now() - t0;
-      tail = (tail + (chunk as Buffer).toString('utf8')).slice(-64);
-    }
-    if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}`);
-    if (stream && !tail.includes('[DONE]')) throw new Error('stream ended without [DONE]');
-    return { ms: performance.now() - t0, ttfbMs };
-  }
-
-  /** Open loop: sends on a fixed schedule whatever the answers do, timing each from its scheduled moment. */
-  async open(job: Extract<Job, { kind: 'open' }>): Promise<Summary> {
-    const total = Math.max(1, Math.round((job.rate * job.durationMs) / 1000));
-    const interval = 1000 / job.rate;
-    const latencies: number[] = [];
-    const ttfbs: number[] = [];
-    let errors = 0;
-    let firstError: string | undefined;
-    let finished = 0;
-    let lastDone = 0;
-    const start = performance.now();
-    await new Promise<void>((resolve) => {
-      let sent = 0;
-      const fire = (scheduled: number) => {
-        this.once(job.target, job.stream, scheduled)
-          .then(({ ms, ttfbMs }) => {
-            latencies.push(ms);
-            if (ttfbMs !== undefined) ttfbs.push(ttfbMs);
-          })
-          .catch((err: unknown) => {
-            errors++;
-            firstError ??= err instanceof Error ? err.message : String(err);
-          })
-          .finally(() => {
-            lastDone = performance.now();
-            if (++finished === total) resolve();
-          });
-      };
-      const tick = () => {
-        const now = performance.now();
-        while (sent < total && start + sent * interval <= now) fire(start + sent++ * interval);
-        if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
-      };
-      tick();
-    });
-    return {
-      sent: total,
-      ok: latencies.length,
-      errors,
-      firstError,
-      achievedRps: latencies.length / ((lastDone - start) / 1000),
-      latency: percentiles(latencies),
-      ...(job.stream ? { ttfb: percentiles(ttfbs) } : {}),
-    };
-  }
-
-  /** Closed loop: N clients, each sending its next request as soon as the last one is answered. */
-  async closed(job: Extract<Job, { kind: 'closed' }>): Promise<Summary> {
-    const latencies: number[] = [];
-    let errors = 0;
-    let firstError: string | undefined;
-    const start = performance.now();
-    const deadline = start + job.durationMs;
-    const client = async () => {
-      while (performance.now() < deadline) {
-        try {
-          latencies.push((await this.once(job.target, false, performance.now())).ms);
-        } catch (err) {
-          errors++;
-          firstError ??= err instanceof Error ? err.message : String(err);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: job.concurrency }, client));
-    const elapsedS = (performance.now() - start) / 1000;
-    return { sent: latencies.length + errors, ok: latencies.length, errors, firstError, achievedRps: latencies.length / elapsedS, latency: percentiles(latencies) };
-  }
-
-  run(job: Job): Promise<Summary> {
-    assertLoopback(job.target.url);
-    return job.kind === 'open' ? this.open(job) : this.closed(job);
-  }
-}
-
-function runLoadChild(): void {
-  const generator = new LoadGenerator();
-  process.on('message', (job: Job) => {
-    generator.run(job).then(
-      (summary) => process.send!({ ok: true, summary }),
-      (err: unknown) => process.send!({ ok: false, error: err instanceof Error ? err.message : String(err) }),
-    );
-  });
-  process.on('disconnect', () => process.exit(0));
-  process.send!({ ready: true });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,7 +207,7 @@ async function main(): Promise<void> {
     const messages = [{ role: 'user', content: 'hello there, how are you today?' }];
     const target = (base: string, key: string, stream: boolean): Target => ({
       url: base + path,
-      headers: { 'api-key': key, 'content-type': 'application/json' },
+      headers: [{ 'api-key': key, 'content-type': 'application/json' }],
       body: JSON.stringify({ messages, max_tokens: 64, ...(stream ? { stream: true } : {}) }),
     });
     const direct = { plain: target(simUrl, simKey, false), stream: target(simUrl, simKey, true) };

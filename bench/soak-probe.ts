@@ -1,8 +1,9 @@
 /**
- * Preloaded into the proxy process by the soak (`node --require dist/bench/soak-probe.js dist/src/main.js`):
- * answers the soak's IPC "sample" message with the process's heap figures and event-loop delay since the
- * last sample, which /proc cannot tell. It does nothing unless the process has an IPC channel, and nothing
- * in cluster workers (the primary answers; RSS of the whole process tree comes from /proc).
+ * Preloaded into the proxy process by the soak and the peer benchmark
+ * (`node --require dist/bench/soak-probe.js dist/src/main.js`): answers the IPC "sample" message with the
+ * process's heap figures and event-loop delay since the last sample, which /proc cannot tell, and exits
+ * cleanly on "exit" (so `--cpu-prof` writes its profile). It does nothing unless the process has an IPC
+ * channel, and nothing in cluster workers (the primary answers; RSS of the whole tree comes from /proc).
  */
 import cluster from 'node:cluster';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -22,7 +23,9 @@ if (typeof process.send === 'function' && !cluster.isWorker) {
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   process.on('message', (message: unknown) => {
-    if ((message as { type?: string } | null)?.type !== 'soak-sample') return;
+    const type = (message as { type?: string } | null)?.type;
+    if (type === 'soak-exit') process.exit(0);
+    if (type !== 'soak-sample') return;
     const m = process.memoryUsage();
     const sample: ProbeSample = {
       type: 'soak-sample',

@@ -17,12 +17,13 @@
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
 import { startSimulator } from '../src/simulator/simulator.app';
+import { treeRss } from './proc-stats';
 import type { ProbeSample } from './soak-probe';
 import { lineChart } from './svg-chart';
 
@@ -251,35 +252,6 @@ function freePort(): Promise<number> {
       server.close(() => resolvePromise(port));
     });
   });
-}
-
-/** VmRSS of a process and all its descendants (cluster workers), bytes; 0 once it is gone. */
-export function treeRss(pid: number): number {
-  const rssOf = (p: number): number => {
-    try {
-      const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      return m ? Number(m[1]) * 1024 : 0;
-    } catch {
-      return 0;
-    }
-  };
-  const childrenOf = (p: number): number[] => {
-    try {
-      return readdirSync(`/proc/${p}/task`).flatMap((tid) =>
-        readFileSync(`/proc/${p}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
-      );
-    } catch {
-      return [];
-    }
-  };
-  let sum = 0;
-  const queue = [pid];
-  while (queue.length > 0) {
-    const p = queue.shift()!;
-    sum += rssOf(p);
-    queue.push(...childrenOf(p));
-  }
-  return sum;
 }
 
 async function waitReady(baseUrl: string, proxy: ChildProcess, timeoutMs: number): Promise<void> {
