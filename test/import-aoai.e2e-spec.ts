@@ -394,6 +394,28 @@ describeWithSource('Azure AI Proxy import (needs TEST_DATABASE_URL: the source i
     });
 
     if (!pglite) {
+      it('reads the earlier release that kept resource endpoints and keys in plain text', async () => {
+        const older = await createSourceDb(BASE_URL!);
+        try {
+          await older.client.query(`
+            ALTER TABLE aoai.owner_catalog DROP COLUMN endpoint_url_encrypted, DROP COLUMN endpoint_key_encrypted,
+              ADD COLUMN endpoint_url varchar(256) NOT NULL, ADD COLUMN endpoint_key varchar(128) NOT NULL`);
+          await older.client.query(`INSERT INTO aoai.owner VALUES ('o', 'Old Owner', 'old@example.com')`);
+          await older.client.query(
+            `INSERT INTO aoai.owner_catalog (owner_id, deployment_name, active, model_type, friendly_name, endpoint_url, endpoint_key)
+             VALUES ('o', 'gpt-35-turbo', true, 'openai-chat', 'Old chat', $1, 'plain-upstream-key-9876')`,
+            [`${sim.url}/`],
+          );
+          const res = await http.post<ImportSummary>('/api/v1/admin/import/aoai', { connectionString: older.url, encryptionKey: 'unused' });
+          expect(res.status).toBe(200);
+          expect(res.body).toMatchObject({ resources: { created: 1, skipped: 0 }, organisers: { created: 1 }, warnings: [] });
+          const all = (await http.get<{ items: ResourceResponse[] }>('/api/v1/admin/resources')).body.items;
+          expect(all.find((r) => r.deploymentName === 'gpt-35-turbo')).toMatchObject({ name: 'Old chat', endpointUrl: sim.url, apiKeyHint: '…9876' });
+        } finally {
+          await older.drop();
+        }
+      });
+
       it('npm run import:aoai: dry run prints the plan and a progress line, then imports into --target-database-url', async () => {
         const out: string[] = [];
         const err: string[] = [];
