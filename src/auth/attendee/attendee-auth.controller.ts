@@ -44,7 +44,7 @@ export class AttendeeAuthController {
   @UseGuards(RegistrationThrottleGuard)
   @ApiOperation({ summary: "The provider's redirect back; signs the attendee in and returns to the event page" })
   @ApiResponse({ status: 302, description: 'To the portal page of the event (with ?signInError=… when it failed)' })
-  @ApiAdminErrors(400, 429, 503)
+  @ApiAdminErrors(400, 404, 429, 503)
   async callback(
     @Param('provider') provider: string,
     @Query(new ZodValidationPipe(CallbackQuerySchema, 'query')) query: { code?: string; state?: string; error?: string },

@@ -6,6 +6,8 @@ import type { IdentityProvider } from './identity-provider';
 /** The configured attendee sign-in providers, by id. A provider without credentials is absent. */
 @Injectable()
 export class IdentityProviders {
+  /** Every provider the product implements, configured or not. */
+  static readonly KNOWN: readonly string[] = ['github'];
   private readonly providers = new Map<string, IdentityProvider>();
 
   constructor(config: AppConfig) {

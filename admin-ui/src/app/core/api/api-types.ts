@@ -40,6 +40,7 @@ export type PublicEvent = ResponseBody<'/api/v1/events/{eventId}', 'get'>;
 export type RegisterBody = RequestBody<'/api/v1/events/{eventId}/attendees', 'post'>;
 export type Registration = ResponseBody<'/api/v1/events/{eventId}/attendees', 'post'>;
 export type EventInfo = ResponseBody<'/api/v1/eventinfo', 'get'>;
+export type SelfStatus = ResponseBody<'/api/v1/attendee/event/{eventId}', 'get'>;
 export type EventStatus = EventResponse['status'];
 export type ConnectionTest = ResponseBody<'/api/v1/admin/resources/{id}/test', 'post'>;
 export type DeploymentsHealth = ResponseBody<'/api/v1/admin/events/{eventId}/deployments/health', 'get'>;

@@ -4344,6 +4344,23 @@ export interface operations {
                     };
                 };
             };
+            /** @description Unknown id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        code: string;
+                        details?: {
+                            field: string;
+                            message: string;
+                        }[];
+                        message: string;
+                        requestId: string;
+                    };
+                };
+            };
             /** @description Too many attempts; retry-after says when to try again */
             429: {
                 headers: {

@@ -1,7 +1,14 @@
 import { computed, Injectable, signal } from '@angular/core';
-import type { Registration } from '../api/api-types';
 
 const KEY = 'aiproxy.attendeeKey';
+
+/** A key just issued (registration or rotation), to show once. */
+export interface FreshKey {
+  apiKey: string;
+  eventName: string;
+  /** True when it replaced a previous key. */
+  rotated: boolean;
+}
 
 /**
  * The attendee's event key for this tab (sessionStorage), so the "my key" page and the Playground can
@@ -12,8 +19,8 @@ export class AttendeeKey {
   private readonly keySignal = signal<string | null>(read());
   readonly key = this.keySignal.asReadonly();
   readonly hasKey = computed(() => !!this.keySignal());
-  /** The registration just made, until the key has been shown. */
-  readonly fresh = signal<Registration | null>(null);
+  /** The key just issued, until it has been shown. */
+  readonly fresh = signal<FreshKey | null>(null);
 
   set(key: string): void {
     sessionStorage.setItem(KEY, key);

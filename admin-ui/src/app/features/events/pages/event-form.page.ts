@@ -37,7 +37,7 @@ function newForm() {
     maxTokenCap: new FormControl(4096, { nonNullable: true, validators: [Validators.required, Validators.min(1), Validators.max(1_000_000)] }),
     dailyRequestCap: new FormControl(1000, { nonNullable: true, validators: [Validators.required, Validators.min(1), Validators.max(10_000_000)] }),
     active: new FormControl(true, { nonNullable: true }),
-    registrationMode: new FormControl<'open' | 'code'>('open', { nonNullable: true }),
+    registrationMode: new FormControl<'open' | 'code' | 'github'>('open', { nonNullable: true }),
     registrationCode: new FormControl('', { nonNullable: true, validators: [Validators.minLength(4), Validators.maxLength(128)] }),
     aliases: new FormArray<ReturnType<typeof aliasGroup>>([]),
   });
@@ -150,6 +150,7 @@ function aliasGroup(row: AliasRow = { alias: '', deployment: '' }) {
           <mat-radio-group formControlName="registrationMode" aria-label="Registration mode" class="row">
             <mat-radio-button value="open">Open to anyone with the link</mat-radio-button>
             <mat-radio-button value="code">Needs a code</mat-radio-button>
+            <mat-radio-button value="github">Sign in with GitHub</mat-radio-button>
           </mat-radio-group>
           @if (form.controls.registrationMode.value === 'code') {
             <mat-form-field appearance="outline" class="code">
@@ -362,7 +363,7 @@ export default class EventFormPage {
       maxTokenCap: Number(v.maxTokenCap),
       dailyRequestCap: Number(v.dailyRequestCap),
       active: v.active,
-      registration: v.registrationMode === 'code' ? { mode: 'code' as const, code: v.registrationCode.trim() } : { mode: 'open' as const },
+      registration: v.registrationMode === 'code' ? { mode: 'code' as const, code: v.registrationCode.trim() } : { mode: v.registrationMode },
       modelAliases: aliases.aliases,
     } satisfies CreateEventBody;
     this.busy.set(true);

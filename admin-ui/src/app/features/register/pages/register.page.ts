@@ -12,12 +12,13 @@ import { errorMessage } from '../../../core/api/api-error';
 import type { PublicEvent } from '../../../core/api/api-types';
 import { AttendeeKey } from '../../../core/attendee/attendee-key';
 import { AttendeeBar } from '../../../core/layout/attendee-bar';
+import { SignedInAttendee } from '../components/signed-in-attendee';
 import { formatInZone } from '../../../shared/format';
 import { valueOf } from '../../../shared/resource-value';
 
 @Component({
   selector: 'app-register-page',
-  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatProgressBarModule, AttendeeBar],
+  imports: [ReactiveFormsModule, MatCardModule, MatFormFieldModule, MatInputModule, MatButtonModule, MatProgressBarModule, AttendeeBar, SignedInAttendee],
   template: `
     <app-attendee-bar />
     <main class="page narrow">
@@ -38,7 +39,9 @@ import { valueOf } from '../../../shared/resource-value';
           <p>{{ e.description }}</p>
         }
         <p><strong>When:</strong> {{ zoned(e.startsAt, e.timeZone) }} – {{ zoned(e.endsAt, e.timeZone) }} ({{ e.timeZone }})</p>
-        @if (closedReason(); as reason) {
+        @if (e.registration.mode === 'github') {
+          <app-signed-in-attendee [eventId]="e.id" [eventName]="e.name" [closedReason]="closedReason()" [signInError]="signInError()" />
+        } @else if (closedReason(); as reason) {
           <p class="error-text" role="alert">{{ reason }}</p>
         } @else {
           <mat-card appearance="outlined">
@@ -53,7 +56,7 @@ import { valueOf } from '../../../shared/resource-value';
                 <mat-form-field appearance="outline" class="full-width">
                   <mat-label>Email</mat-label>
                   <input matInput type="email" formControlName="email" autocomplete="email" required />
-                  <mat-hint>Registering again with the same email gives you a new key</mat-hint>
+                  <mat-hint>One key per email: lost it? Ask the organiser for a new one</mat-hint>
                   <mat-error>Enter a valid email address.</mat-error>
                 </mat-form-field>
                 @if (e.registration.mode === 'code') {
@@ -100,6 +103,8 @@ export default class RegisterPage {
   private readonly attendee = inject(AttendeeKey);
   private readonly router = inject(Router);
   readonly eventId = input.required<string>();
+  /** Set by the sign-in callback when it came back without a session. */
+  readonly signInError = input<string>();
 
   protected readonly event = httpResource<PublicEvent>(() => this.api.url('/api/v1/events/{eventId}', { eventId: this.eventId() }));
   protected readonly closedReason = computed(() => {
@@ -135,7 +140,7 @@ export default class RegisterPage {
         body: { name: v.name.trim(), email: v.email.trim(), ...(needsCode ? { code: v.code.trim() } : {}) },
       });
       this.attendee.set(registration.apiKey);
-      this.attendee.fresh.set(registration);
+      this.attendee.fresh.set({ apiKey: registration.apiKey, eventName: registration.eventName, rotated: false });
       await this.router.navigate(['/register/key']);
     } catch (err) {
       this.error.set(errorMessage(err));
