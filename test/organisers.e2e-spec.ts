@@ -158,6 +158,12 @@ describe('organisers (Entra ID)', () => {
       expect((await admin.get(`/api/v1/admin/events/${adminEvent.id}`)).status).toBe(200);
     });
 
+    it('keeps routes that span every event (metrics, import) to administrators', async () => {
+      expect((await a.get('/metrics')).status).toBe(403);
+      expect((await admin.get('/metrics')).status).toBe(200);
+      expect((await a.post('/api/v1/admin/import/aoai', { connectionString: 'postgres://x@127.0.0.1:1/x', encryptionKey: 'k', dryRun: true })).status).toBe(403);
+    });
+
     it('lets an administrator see and change everything', async () => {
       const events = await admin.get<{ items: EventResponse[] }>('/api/v1/admin/events');
       expect(events.body.items.map((x) => x.id)).toEqual(expect.arrayContaining([bobEvent.id, aliceEvent.id]));

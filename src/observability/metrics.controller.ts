@@ -1,6 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { AdministratorsOnly } from '../auth/decorators/auth.decorators';
 import { MetricsService } from './metrics.service';
 
 /**
@@ -8,6 +9,8 @@ import { MetricsService } from './metrics.service';
  * Left out of the OpenAPI document: it is not part of the portal's API client.
  */
 @ApiExcludeController()
+// Labels name every event: an organiser signed in with Entra ID would see others' events.
+@AdministratorsOnly()
 @Controller()
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -10,6 +10,11 @@ export const IS_PUBLIC = 'auth:public';
 /** Opts a route out of the global admin guard. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
 
+export const ADMINISTRATORS_ONLY = 'auth:administrators-only';
+
+/** An admin route no organiser may use (it spans every event): ADMIN_TOKEN or the administrator role. */
+export const AdministratorsOnly = () => SetMetadata(ADMINISTRATORS_ONLY, true);
+
 /** An attendee route: admitted by event key (api-key header or Bearer), documented as such. */
 export const RequireEventKey = (options: AdmissionOptions = {}) =>
   applyDecorators(

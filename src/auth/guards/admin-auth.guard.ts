@@ -6,7 +6,8 @@ import { baseUrlOf } from '../../common/http/base-url';
 import { DomainError } from '../../common/errors/domain-error';
 import { ErrorCode } from '../../common/errors/error-codes';
 import { AppConfig } from '../../config/app-config';
-import { IS_PUBLIC } from '../decorators/auth.decorators';
+import { ADMINISTRATORS_ONLY, IS_PUBLIC } from '../decorators/auth.decorators';
+import type { AdminPrincipal } from '../principal';
 import { EntraService } from '../organiser/entra.service';
 import { OrganisersService } from '../organiser/organisers.service';
 import { readSession } from '../organiser/session-cookies';
@@ -38,29 +39,35 @@ export class AdminAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    if (isPublic) return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const principal = await this.authenticate(request);
+    if (principal.role !== 'administrator' && this.reflector.getAllAndOverride<boolean>(ADMINISTRATORS_ONLY, targets)) {
+      throw new DomainError(ErrorCode.Forbidden, 'Only an administrator may use this route: it covers every event.');
+    }
+    request.principal = principal;
+    return true;
+  }
+
+  private async authenticate(request: FastifyRequest): Promise<AdminPrincipal> {
     const match = /^Bearer\s+(.+)$/i.exec(request.headers.authorization?.trim() ?? '');
     if (match) {
       const token = match[1].trim();
       // Comparing digests keeps the comparison constant-time whatever the supplied length.
       if (this.tokenDigest && timingSafeEqual(digest(token), this.tokenDigest)) {
-        request.principal = { kind: 'admin', method: 'admin-token', role: 'administrator' };
-        return true;
+        return { kind: 'admin', method: 'admin-token', role: 'administrator' };
       }
       if (this.entra.enabled && JWT.test(token)) {
         const session = await this.organisers.signIn(await this.entra.verify(token));
-        request.principal = this.organisers.principalOf(session, 'entra-token');
-        return true;
+        return this.organisers.principalOf(session, 'entra-token');
       }
       throw new DomainError(ErrorCode.AdminUnauthorized, 'The admin token is not valid.');
     }
     const session = this.entra.enabled ? readSession(request, this.config) : undefined;
     if (session) {
       this.refuseCrossSite(request);
-      request.principal = this.organisers.principalOf(session, 'entra-session');
-      return true;
+      return this.organisers.principalOf(session, 'entra-session');
     }
     throw new DomainError(
       ErrorCode.AdminUnauthorized,
