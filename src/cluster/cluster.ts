@@ -40,7 +40,12 @@ export async function runPrimary<Demo>(config: AppConfig, logger: Pino, onReady:
       announced = true;
       if (first && config.demo.enabled) {
         worker.send({ aipCluster: 'seed' } satisfies ClusterMessage);
-        worker.once('message', (m: unknown) => isClusterMessage(m) && m.aipCluster === 'seeded' && onReady(message.baseUrl, m.demo as Demo));
+        const onSeeded = (m: unknown) => {
+          if (!isClusterMessage(m) || m.aipCluster !== 'seeded') return;
+          worker.off('message', onSeeded);
+          onReady(message.baseUrl, m.demo as Demo);
+        };
+        worker.on('message', onSeeded);
         return;
       }
       worker.send({ aipCluster: 'carry-on' } satisfies ClusterMessage);

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
@@ -17,7 +18,9 @@ export class BuiltinSimulator implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     if (!this.config.simulator.enabled) return;
-    this.running = await startSimulator({ port: this.config.simulator.port, host: '127.0.0.1', apiKey: this.apiKey });
+    // Each cluster worker runs its own simulator, so a fixed SIMULATOR_PORT applies to a single process only.
+    const port = cluster.isWorker ? 0 : this.config.simulator.port;
+    this.running = await startSimulator({ port, host: '127.0.0.1', apiKey: this.apiKey });
     this.logger.log({ url: this.running.url }, 'Built-in simulated upstream started');
   }
 

@@ -112,7 +112,8 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<F
 export async function startSimulator(options: StartSimulatorOptions = {}): Promise<RunningSimulator> {
   const { port = 0, host = '127.0.0.1', ...config } = options;
   const app = await createSimulator(config);
-  await app.listen({ port, host });
+  // Exclusive: in a cluster worker a shared port would hand requests to another worker's simulator (and key).
+  await app.listen({ port, host, exclusive: true });
   const address = app.server.address() as AddressInfo;
   const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${hostPart}:${address.port}`;
