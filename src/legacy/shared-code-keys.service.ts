@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import { CatalogService } from '../catalog/catalog.service';
 import type { CatalogAttendee, CatalogEvent } from '../catalog/catalog.types';
@@ -37,7 +37,8 @@ export class SharedCodeKeys {
   constructor(
     private readonly catalog: CatalogService,
     private readonly repo: SharedCodeRepository,
-    private readonly storage: ThrottlerStorage,
+    // Explicit token: ThrottlerStorage is an interface too, so tsc's emitted metadata names Object and the built app fails to boot.
+    @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
     private readonly config: AppConfig,
   ) {}
 
