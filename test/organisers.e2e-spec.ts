@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generateKeyPair } from 'jose';
 import type { EventResponse, ResourceResponse } from './support/api';
 import { newEvent, newResource, registerAttendee } from './support/factories';
@@ -259,6 +263,38 @@ describe('organisers (Entra ID)', () => {
       const { callback, cookies } = await signIn('//evil.example/x');
       expect(callback.headers.get('location')).toBe('/?signInError=denied');
       expect(cookies.some((c) => c.startsWith('aip_organiser='))).toBe(false);
+    });
+  });
+
+  describe('sign-in with a certificate instead of a secret', () => {
+    let dir: string;
+    let certApp: TestApp;
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'aip-client-cert-'));
+      const [key, cert] = [join(dir, 'k.pem'), join(dir, 'c.pem')];
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=aiproxy'], { stdio: 'ignore' });
+      issuer.clientCertificatePem = readFileSync(cert, 'utf8');
+      writeFileSync(join(dir, 'both.pem'), readFileSync(key, 'utf8') + issuer.clientCertificatePem);
+      const { ENTRA_CLIENT_SECRET: _secret, ...env } = issuer.env();
+      certApp = await startTestApp({ env: { ...env, ENTRA_CLIENT_CERTIFICATE_PATH: join(dir, 'both.pem') } });
+    });
+    afterAll(async () => {
+      await certApp.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('redeems the code with a client assertion signed by the certificate', async () => {
+      const web = httpClient(certApp.url);
+      issuer.nextUser = user('Erin', ['AIProxy.Admin']);
+      const login = await web.get('/api/v1/auth/login');
+      const authorize = await issuer.visit(login.headers.get('location')!);
+      const back = new URL(authorize.location!);
+      const callback = await web.get(back.pathname + back.search, { headers: { cookie: login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ') } });
+      expect(callback.headers.get('location')).toBe('/');
+      const cookie = callback.headers.getSetCookie().find((c) => c.startsWith('aip_organiser='))!.split(';')[0];
+      const me = await web.get<{ role: string }>('/api/v1/auth/me', { headers: { cookie } });
+      expect(me.body.role).toBe('administrator');
     });
   });
 });

@@ -6,7 +6,7 @@ import { createServer, get as httpsGet, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
+import { decodeProtectedHeader, exportJWK, generateKeyPair, importX509, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 
 type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 
@@ -44,6 +44,8 @@ export class OpenIdIssuer {
   private publicJwk!: Record<string, unknown>;
   private readonly codes = new Map<string, PendingCode>();
   private certDir = '';
+  /** A certificate uploaded to the app registration: the token endpoint then also accepts client assertions it signed. */
+  clientCertificatePem?: string;
 
   constructor(
     readonly clientId: string,
@@ -143,6 +145,21 @@ export class OpenIdIssuer {
     };
   }
 
+  /** A client secret, or a client assertion signed with the registered certificate's key (RFC 7523). */
+  private async clientAuthenticated(form: URLSearchParams, tokenEndpoint: string): Promise<boolean> {
+    if (form.get('client_secret') !== null) return form.get('client_secret') === this.clientSecret;
+    const assertion = form.get('client_assertion');
+    if (!assertion || !this.clientCertificatePem || form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return false;
+    try {
+      const { alg } = decodeProtectedHeader(assertion);
+      const key = await importX509(this.clientCertificatePem, alg ?? 'RS256');
+      await jwtVerify(assertion, key, { audience: tokenEndpoint, issuer: this.clientId, subject: this.clientId });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   private async handle(method: string, url: URL, body: string): Promise<{ status: number; headers: Record<string, string>; body: string }> {
     const json = (status: number, value: unknown) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
     const prefix = `/${this.tenantId}`;
@@ -179,7 +196,7 @@ export class OpenIdIssuer {
         !pending ||
         form.get('grant_type') !== 'authorization_code' ||
         form.get('client_id') !== this.clientId ||
-        form.get('client_secret') !== this.clientSecret ||
+        !(await this.clientAuthenticated(form, `${this.base}/${this.tenantId}/oauth2/v2.0/token`)) ||
         form.get('redirect_uri') !== pending.redirectUri ||
         challenge !== pending.challenge
       ) {
