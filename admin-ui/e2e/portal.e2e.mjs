@@ -6,7 +6,9 @@
 // registers, copies the key, chats in the Playground (streamed answer, token usage); the organiser sees
 // the request on the dashboard; revoking the key makes the Playground say so. Every page is
 // screenshotted at 1280×800 and at phone size into e2e/artifacts/, and checked with axe-core.
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +27,51 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const TIMEOUT = 20_000;
+
+/**
+ * GitHub's OAuth and user endpoints on loopback: consent is instant, the code is single-use and bound to the
+ * PKCE challenge, as on GitHub. The backend talks to it through GITHUB_OAUTH_BASE_URL / GITHUB_API_BASE_URL.
+ */
+async function startGitHubStandIn() {
+  const codes = new Map();
+  const tokens = new Set();
+  const user = { id: 583231, login: 'octocat', name: 'The Octocat' };
+  const json = (res, status, body) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://stand-in');
+    if (url.pathname === '/login/oauth/authorize') {
+      const code = randomBytes(8).toString('hex');
+      codes.set(code, url.searchParams.get('code_challenge'));
+      const back = new URL(url.searchParams.get('redirect_uri'));
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', url.searchParams.get('state'));
+      return res.writeHead(302, { location: back.toString() }).end();
+    }
+    if (url.pathname === '/login/oauth/access_token') {
+      let text = '';
+      for await (const chunk of req) text += chunk;
+      const form = new URLSearchParams(text);
+      const challenge = codes.get(form.get('code'));
+      codes.delete(form.get('code'));
+      if (!challenge || createHash('sha256').update(form.get('code_verifier') ?? '').digest('base64url') !== challenge) {
+        return json(res, 200, { error: 'bad_verification_code' });
+      }
+      const token = randomBytes(8).toString('hex');
+      tokens.add(token);
+      return json(res, 200, { access_token: token, token_type: 'bearer' });
+    }
+    if (!tokens.has((req.headers.authorization ?? '').replace(/^Bearer /, ''))) return json(res, 401, { message: 'Bad credentials' });
+    if (url.pathname === '/api/user') return json(res, 200, user);
+    if (url.pathname === '/api/user/emails') return json(res, 200, [{ email: 'octocat@example.org', primary: true, verified: true }]);
+    json(res, 404, { message: 'Not Found' });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return {
+    env: { GITHUB_CLIENT_ID: 'e2e-client', GITHUB_CLIENT_SECRET: 'e2e-client-secret', GITHUB_OAUTH_BASE_URL: origin, GITHUB_API_BASE_URL: `${origin}/api` },
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
+}
 
 const results = [];
 const a11y = [];
@@ -66,7 +113,8 @@ async function capture(page, name) {
 async function main() {
   rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
-  const backend = await startBackend();
+  const github = await startGitHubStandIn();
+  const backend = await startBackend({ env: github.env });
   const sim = await startSimulator({ apiKey: SIM_KEY, host: '127.0.0.1' });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -415,6 +463,34 @@ async function main() {
       assert(csv.includes('Grace Hopper') && csv.includes('alan@example.com'), csv);
     });
 
+    await step('an attendee of a GitHub event signs in, gets a key, comes back to its prefix and usage, and rotates it', async () => {
+      const event = { id: 'e2e-github', name: 'E2E GitHub Day', startsAt: new Date(Date.now() - 3_600_000).toISOString(), endsAt: new Date(Date.now() + 86_400_000).toISOString(), dailyRequestCap: 40, registration: { mode: 'github' } };
+      const created = await fetch(`${base}/api/v1/admin/events`, { method: 'POST', headers: admin, body: JSON.stringify(event) });
+      assert(created.status === 201, `create github event: ${created.status} ${await created.text()}`);
+      const gh = await (await browser.newContext({ viewport: DESKTOP, baseURL: base, reducedMotion: 'reduce' })).newPage();
+      await gh.goto('/register/e2e-github');
+      await gh.getByRole('heading', { name: 'E2E GitHub Day' }).waitFor();
+      await capture(gh, 'github-sign-in');
+      await gh.getByRole('link', { name: 'Sign in with GitHub' }).click();
+      await gh.getByText('You are signed in with GitHub.').waitFor();
+      await gh.getByRole('button', { name: 'Get my key' }).click();
+      await gh.getByRole('heading', { name: 'My key' }).waitFor();
+      const first = (await gh.getByTestId('api-key').textContent()).trim();
+      assert(first.startsWith('aip_'), `key ${first}`);
+      await gh.goto('/register/e2e-github');
+      await gh.getByText('Signed in as octocat (octocat@example.org)').waitFor();
+      const prefix = (await gh.getByTestId('key-prefix').textContent()).replace('…', '');
+      assert(first.startsWith(prefix) && prefix.length < first.length, `prefix ${prefix} of ${first}`);
+      await gh.getByText('Today: 0 of 40 requests').waitFor();
+      await capture(gh, 'github-signed-in');
+      await gh.getByRole('button', { name: 'Rotate my key' }).click();
+      await gh.getByRole('heading', { name: 'Your new key for E2E GitHub Day' }).waitFor();
+      const second = (await gh.getByTestId('api-key').textContent()).trim();
+      assert(second.startsWith('aip_') && second !== first, 'a different key after rotating');
+      const oldKey = await fetch(`${base}/api/v1/eventinfo`, { headers: { 'api-key': first } });
+      assert(oldKey.status === 401, `the old key answers ${oldKey.status}`);
+    });
+
     await step('no serious or critical accessibility violations (axe-core)', async () => {
       const bad = a11y.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       const minor = a11y.filter((v) => !(v.impact === 'serious' || v.impact === 'critical'));
@@ -427,6 +503,7 @@ async function main() {
     await browser.close();
     await backend.stop();
     await sim.close();
+    await github.close();
   }
   const passed = results.filter((r) => r.ok).length;
   const failed = results.length - passed;
