@@ -153,7 +153,8 @@ export class OpenIdIssuer {
     try {
       const { alg } = decodeProtectedHeader(assertion);
       const key = await importX509(this.clientCertificatePem, alg ?? 'RS256');
-      await jwtVerify(assertion, key, { audience: tokenEndpoint, issuer: this.clientId, subject: this.clientId });
+      // MSAL rounds its timestamps to the nearest second; Entra, like this, allows a little skew.
+      await jwtVerify(assertion, key, { audience: tokenEndpoint, issuer: this.clientId, subject: this.clientId, clockTolerance: 5 });
       return true;
     } catch {
       return false;
