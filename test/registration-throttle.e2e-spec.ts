@@ -51,9 +51,30 @@ describe('registration throttling', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 7; i++) statuses.push((await http.get(`/api/v1/attendee/auth/github/login?event=${event.id}`)).status);
 
-    // GitHub is not configured on this server: each attempt is a 503 until the limit, then 429.
-    expect(statuses).toEqual([503, 503, 503, 503, 503, 429, 429]);
+    // GitHub is not configured on this server: each attempt goes back to the event page until the limit, then 429.
+    expect(statuses).toEqual([302, 302, 302, 302, 302, 429, 429]);
     expectThrottled(await http.get(`/api/v1/attendee/auth/github/login?event=${event.id}`), 60);
+  });
+
+  it('sends a browser back to the event page when GitHub sign-in is not configured, and says so in the log', async () => {
+    // An app of its own: the test above used up this one's sign-in limit.
+    const app = await startTestApp();
+    try {
+      const client = httpClient(app.url);
+      const { event } = await seedEvent(client, { registration: { mode: 'github' } });
+      const { event: open } = await seedEvent(client);
+
+      const res = await client.get(`/api/v1/attendee/auth/github/login?event=${event.id}`);
+
+      expect(res.status).toBe(302);
+      expect(res.headers.get('location')).toBe(`/register/${event.id}?signInError=unavailable`);
+      expect(res.headers.get('set-cookie')).toBeNull();
+      expect(app.logs.some((l) => l.includes('not configured on this server') && l.includes('"level":50'))).toBe(true);
+      // An event that does not use GitHub sign-in is still told so plainly.
+      expectAdminError(await client.get(`/api/v1/attendee/auth/github/login?event=${open.id}`), 503, 'sign_in_unavailable');
+    } finally {
+      await app.close();
+    }
   });
 
   it('leaves the proxy and admin routes unthrottled', async () => {

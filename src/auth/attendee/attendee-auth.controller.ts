@@ -26,7 +26,7 @@ export class AttendeeAuthController {
   @UseGuards(RegistrationThrottleGuard)
   @ApiOperation({ summary: "Start signing in with the event's identity provider (redirects to it)" })
   @ApiZodQuery(SignInQuerySchema)
-  @ApiResponse({ status: 302, description: 'To the provider' })
+  @ApiResponse({ status: 302, description: 'To the provider (or back to the event page with ?signInError=unavailable when it is not configured)' })
   @ApiAdminErrors(400, 403, 404, 429, 503)
   async login(
     @Param('provider') provider: string,
@@ -35,7 +35,7 @@ export class AttendeeAuthController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const { location, flow } = await this.signIn.begin(provider, query.event, baseUrlOf(request, this.config));
-    this.cookies.writeFlow(request, reply, flow);
+    if (flow) this.cookies.writeFlow(request, reply, flow);
     await reply.redirect(location, 302);
   }
 

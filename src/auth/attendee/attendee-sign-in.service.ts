@@ -8,7 +8,7 @@ import { IdentityProviderError, type IdentityProvider } from './identity-provide
 import { IdentityProviders } from './identity-providers';
 
 /** Why a sign-in came back without a session; the portal turns the code into words. */
-export type SignInErrorCode = 'access_denied' | 'state_mismatch' | 'provider_error';
+export type SignInErrorCode = 'access_denied' | 'state_mismatch' | 'provider_error' | 'unavailable';
 
 export interface CallbackQuery {
   code?: string;
@@ -37,7 +37,17 @@ export class AttendeeSignInService {
     private readonly events: EventsService,
   ) {}
 
-  async begin(providerId: string, eventId: string, baseUrl: string): Promise<{ location: string; flow: SignInFlow }> {
+  /** Where to send the browser: the provider with a new flow, or back to the event page when sign-in is not set up. */
+  async begin(providerId: string, eventId: string, baseUrl: string): Promise<{ location: string; flow?: SignInFlow }> {
+    const configured = this.providers.get(providerId);
+    if (!configured && IdentityProviders.KNOWN.includes(providerId)) {
+      // A browser followed the page's button: tell the attendee there, not with a JSON body.
+      const event = await this.events.require(eventId);
+      if (event.registrationMode === providerId) {
+        this.logger.error({ provider: providerId, eventId: event.id }, `Event '${event.id}' uses ${providerId} sign-in, which is not configured on this server`);
+        return { location: eventPage(event.id, 'unavailable') };
+      }
+    }
     const provider = this.provider(providerId);
     const event = await this.events.require(eventId);
     if (event.registrationMode !== provider.id) {

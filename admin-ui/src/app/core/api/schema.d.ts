@@ -4410,7 +4410,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description To the provider */
+            /** @description To the provider (or back to the event page with ?signInError=unavailable when it is not configured) */
             302: {
                 headers: {
                     [name: string]: unknown;

@@ -16,6 +16,7 @@ export const SIGN_IN_ERRORS: Record<string, string> = {
   access_denied: 'GitHub sign-in was cancelled. Sign in again to get your key.',
   state_mismatch: 'That sign-in did not start in this browser, so it was refused. Sign in again from this page.',
   provider_error: 'GitHub sign-in did not complete. Try again in a moment.',
+  unavailable: 'GitHub sign-in is not set up on this server yet. Tell the organiser.',
 };
 
 /**
