@@ -415,8 +415,8 @@ interface TargetResult {
 }
 
 const PROMPT = 'hello there, how are you today?';
-// The simulator echoes the prompt a word per chunk: 60 words at 100 ms apart hold a stream open ~6 s.
-const HOLD_PROMPT = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
+// The simulator echoes the prompt a word per chunk: 30 words at 100 ms apart hold a stream open ~3 s.
+const HOLD_PROMPT = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
 const HOLD_CHUNK_MS = 100;
 
 async function measure(server: Server, load: ChildProcess, sim: SimulatorControl, s: Settings, log: (line: string) => void): Promise<TargetResult> {
@@ -566,6 +566,7 @@ interface Context {
   loadAfter: number[];
   postgres?: string;
   results: TargetResult[];
+  skipped: string[];
   profile?: ProfileSummary & { rate: number; summary: Summary; label: string };
   profileError?: string;
 }
@@ -664,7 +665,8 @@ function report(c: Context): string {
     `## Memory with ${s.hold} concurrent streams`,
     '',
     `${s.hold} streaming requests started over ${s.holdRampS} s, each on its own connection; the simulator sends a chunk every ${HOLD_CHUNK_MS} ms ` +
-      'so each stream stays open about 6 s. RSS is the target\'s whole process tree, sampled every 100 ms.',
+      'so each stream stays open about 3 s once it starts. RSS is the target\'s whole process tree, sampled every 100 ms. ' +
+      '"Most open at once" counts streams whose answer had started: a target that queues upstream requests shows fewer.',
     '',
     '| Target | Most open at once | Completed | Errors | RSS before MB | Peak RSS MB |',
     '|---|---:|---:|---:|---:|---:|',
@@ -703,7 +705,7 @@ function report(c: Context): string {
     }
   }
   lines.push('', '## Targets (issue #7), this run', '', '| AI Proxy | Target | Measured | |', '|---|---|---|---|', ...checks);
-  const notes = c.results.flatMap((r) => r.notes.map((n) => `- ${r.label}: ${n}.`));
+  const notes = [...c.results.flatMap((r) => r.notes.map((n) => `- ${r.label}: ${n}.`)), ...c.skipped.map((n) => `- ${n}.`)];
   if (notes.length > 0) lines.push('', ...notes);
 
   lines.push('', `## Where AI Proxy spends its time (CPU profile at ${s.profileRate} req/s)`, '');
@@ -814,12 +816,18 @@ async function main(): Promise<void> {
   }
 
   type Plan = { name: string; start: () => Promise<Server>; cleanup?: () => Promise<void> };
+  const skipped: string[] = [];
   const plans: Plan[] = [{ name: 'direct', start: async () => directServer(simUrl, simKey) }];
   if (s.targets.has('passthrough')) plans.push({ name: 'passthrough', start: () => passthroughServer(simUrl, simKey) });
   if (s.targets.has('portkey')) plans.push({ name: 'portkey', start: () => portkeyServer(simUrl, simKey) });
   if (s.targets.has('aiproxy')) {
     for (const database of s.databaseUrl ? ['pglite', 'postgres'] : ['pglite']) {
       for (const workers of s.workers) {
+        // Embedded PGlite lives in one process: the product refuses WORKERS > 1 with it.
+        if (database === 'pglite' && workers > 1) {
+          skipped.push(`AI Proxy, ${workers} workers, PGlite: not run (PGlite is in-process, so the product refuses WORKERS > 1 with it)`);
+          continue;
+        }
         let drop: (() => Promise<void>) | undefined;
         plans.push({
           name: `aiproxy-${database}-w${workers}`,
@@ -839,7 +847,7 @@ async function main(): Promise<void> {
   }
 
   const results: TargetResult[] = [];
-  const context: Context = { settings: s, started, finished: started, loadBefore, loadAfter: loadBefore, postgres, results };
+  const context: Context = { settings: s, started, finished: started, loadBefore, loadAfter: loadBefore, postgres, results, skipped };
   try {
     for (const plan of plans) {
       log(`${plan.name}`);
