@@ -37,6 +37,8 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly counters: DailyCounters;
   private failing = false;
   private droppedTotal = 0;
+  /** Records of the write under way (counted in the queue and its bound until they are written). */
+  private writing = 0;
 
   constructor(
     private readonly usage: UsageRepository,
@@ -119,22 +121,26 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
         .catch((err: unknown) => this.logger.error({ err }, 'Counting tokens failed'));
     }
     this.buffer.push(entry);
-    // Bounded (USAGE_QUEUE_MAX): beyond it the oldest records are dropped, counted and logged loudly.
-    const max = this.config.usage.queueMax;
-    if (this.buffer.length > max) {
-      const dropped = this.buffer.splice(0, this.buffer.length - max);
-      this.droppedTotal += dropped.length;
-      this.logger.error(
-        { dropped: dropped.length, droppedTotal: this.droppedTotal, queueMax: max, requestIds: dropped.map((e) => e.requestId) },
-        'Usage queue full (USAGE_QUEUE_MAX): the database has been unreachable too long; oldest records dropped',
-      );
-    }
+    this.enforceBound();
     if (this.buffer.length >= this.config.usage.batchSize) void this.flush();
+  }
+
+  /** Bounded (USAGE_QUEUE_MAX, the write under way included): beyond it the oldest records are dropped, counted and logged loudly. */
+  private enforceBound(): void {
+    const max = this.config.usage.queueMax;
+    const over = Math.min(this.buffer.length + this.writing - max, this.buffer.length);
+    if (over <= 0) return;
+    const dropped = this.buffer.splice(0, over);
+    this.droppedTotal += dropped.length;
+    this.logger.error(
+      { dropped: dropped.length, droppedTotal: this.droppedTotal, queueMax: max, requestIds: dropped.map((e) => e.requestId) },
+      'Usage queue full (USAGE_QUEUE_MAX): the database has been unreachable too long; oldest records dropped',
+    );
   }
 
   /** Pending records (the usage queue depth metric, tests and shutdown diagnostics). */
   get pending(): number {
-    return this.buffer.length;
+    return this.buffer.length + this.writing;
   }
 
   /** Records dropped since start because the queue was full. */
@@ -154,6 +160,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
 
   private async writeOut(): Promise<void> {
     const batch = this.buffer.splice(0, this.config.usage.batchSize * 4);
+    this.writing = batch.length;
     try {
       const [events, resources] = await Promise.all([
         this.usage.existingIds('events', [...new Set(batch.map((e) => e.eventId))]),
@@ -172,11 +179,14 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
         increments.set(key, inc);
       }
       await this.usage.writeBatch(entries, [...increments.values()]);
+      this.writing = 0;
       if (this.failing) this.logger.warn('Usage writes recovered');
       this.failing = false;
     } catch (err) {
       // Keep the batch for the next tick: usage is never silently lost while memory allows.
+      this.writing = 0;
       this.buffer.unshift(...batch);
+      this.enforceBound();
       if (!this.failing) this.logger.error({ err }, 'Writing usage records failed; will retry');
       this.failing = true;
     }
