@@ -36,11 +36,21 @@ function newForm() {
     endsAt: new FormControl(utcToWallTime(end, zone), { nonNullable: true, validators: [Validators.required] }),
     maxTokenCap: new FormControl(4096, { nonNullable: true, validators: [Validators.required, Validators.min(1), Validators.max(1_000_000)] }),
     dailyRequestCap: new FormControl(1000, { nonNullable: true, validators: [Validators.required, Validators.min(1), Validators.max(10_000_000)] }),
+    // Token budgets: empty means unlimited.
+    attendeeTokensPerMinute: new FormControl<number | null>(null, { validators: [Validators.min(1), Validators.max(1_000_000_000)] }),
+    attendeeTokensPerDay: new FormControl<number | null>(null, { validators: [Validators.min(1), Validators.max(1_000_000_000)] }),
+    eventTokensPerMinute: new FormControl<number | null>(null, { validators: [Validators.min(1), Validators.max(1_000_000_000)] }),
+    eventTokensPerDay: new FormControl<number | null>(null, { validators: [Validators.min(1), Validators.max(1_000_000_000)] }),
     active: new FormControl(true, { nonNullable: true }),
     registrationMode: new FormControl<'open' | 'code' | 'github'>('open', { nonNullable: true }),
     registrationCode: new FormControl('', { nonNullable: true, validators: [Validators.minLength(4), Validators.maxLength(128)] }),
     aliases: new FormArray<ReturnType<typeof aliasGroup>>([]),
   });
+}
+
+/** An emptied number input gives null (or ''): no limit. */
+function budget(value: number | string | null): number | null {
+  return value === null || value === '' ? null : Number(value);
 }
 
 function aliasGroup(row: AliasRow = { alias: '', deployment: '' }) {
@@ -141,6 +151,35 @@ function aliasGroup(row: AliasRow = { alias: '', deployment: '' }) {
               <mat-label>Max tokens per request</mat-label>
               <input matInput type="number" min="1" formControlName="maxTokenCap" required />
               <mat-error>Between 1 and 1,000,000.</mat-error>
+            </mat-form-field>
+          </div>
+        </fieldset>
+
+        <fieldset>
+          <legend>Token budgets</legend>
+          <p class="muted small hint">
+            Prompt and completion tokens; each request reserves its prompt plus max_tokens until its answer ends. Leave empty for no limit.
+          </p>
+          <div class="form-grid">
+            <mat-form-field appearance="outline">
+              <mat-label>Per attendee per minute</mat-label>
+              <input matInput type="number" min="1" formControlName="attendeeTokensPerMinute" />
+              <mat-error>Between 1 and 1,000,000,000, or empty.</mat-error>
+            </mat-form-field>
+            <mat-form-field appearance="outline">
+              <mat-label>Per attendee per day</mat-label>
+              <input matInput type="number" min="1" formControlName="attendeeTokensPerDay" />
+              <mat-error>Between 1 and 1,000,000,000, or empty.</mat-error>
+            </mat-form-field>
+            <mat-form-field appearance="outline">
+              <mat-label>Whole event per minute</mat-label>
+              <input matInput type="number" min="1" formControlName="eventTokensPerMinute" />
+              <mat-error>Between 1 and 1,000,000,000, or empty.</mat-error>
+            </mat-form-field>
+            <mat-form-field appearance="outline">
+              <mat-label>Whole event per day</mat-label>
+              <input matInput type="number" min="1" formControlName="eventTokensPerDay" />
+              <mat-error>Between 1 and 1,000,000,000, or empty.</mat-error>
             </mat-form-field>
           </div>
         </fieldset>
@@ -310,6 +349,10 @@ export default class EventFormPage {
         endsAt: utcToWallTime(e.endsAt, e.timeZone),
         maxTokenCap: e.maxTokenCap,
         dailyRequestCap: e.dailyRequestCap,
+        attendeeTokensPerMinute: e.attendeeTokensPerMinute,
+        attendeeTokensPerDay: e.attendeeTokensPerDay,
+        eventTokensPerMinute: e.eventTokensPerMinute,
+        eventTokensPerDay: e.eventTokensPerDay,
         active: e.active,
         registrationMode: e.registration.mode,
         registrationCode: e.registration.code ?? '',
@@ -362,6 +405,10 @@ export default class EventFormPage {
       endsAt,
       maxTokenCap: Number(v.maxTokenCap),
       dailyRequestCap: Number(v.dailyRequestCap),
+      attendeeTokensPerMinute: budget(v.attendeeTokensPerMinute),
+      attendeeTokensPerDay: budget(v.attendeeTokensPerDay),
+      eventTokensPerMinute: budget(v.eventTokensPerMinute),
+      eventTokensPerDay: budget(v.eventTokensPerDay),
       active: v.active,
       registration: v.registrationMode === 'code' ? { mode: 'code' as const, code: v.registrationCode.trim() } : { mode: v.registrationMode },
       modelAliases: aliases.aliases,
