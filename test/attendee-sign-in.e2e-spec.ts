@@ -112,7 +112,12 @@ describe('attendee sign-in with GitHub', () => {
 
   it('makes the GitHub identity the attendee, ignoring a typed name and email', async () => {
     const event = await githubEvent();
-    const user = newGitHubUser();
+    const user = newGitHubUser({ name: 'Ada Lovelace' });
+    // Unlike the login: a search by login below must find the attendee through the identity, not the email.
+    user.emails = [
+      { email: 'ada@example.net', primary: false, verified: true },
+      { email: 'countess@example.org', primary: true, verified: true },
+    ];
     const { browser, location } = await signIn(event.id, user);
     expect(location).toBe(`/register/${event.id}`);
 
@@ -130,9 +135,14 @@ describe('attendee sign-in with GitHub', () => {
     const info = await eventInfo(res.body.api_key!);
     expect(info.status).toBe(200);
     // The verified primary address from the API, not the typed one nor the non-primary one.
-    expect(info.body.attendee).toEqual({ id: res.body.attendee_id, name: user.name, email: `${user.login}@example.org` });
+    expect(info.body.attendee).toEqual({ id: res.body.attendee_id, name: 'Ada Lovelace', email: 'countess@example.org' });
     const listed = await http.get<Page<AttendeeResponse>>(`/api/v1/admin/events/${event.id}/attendees`);
-    expect(listed.body.items.map((a) => a.email)).toEqual([`${user.login}@example.org`]);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ email: 'countess@example.org', identity: { provider: 'github', login: user.login } }),
+    ]);
+    // Organisers find a GitHub attendee by login too.
+    const found = await http.get<Page<AttendeeResponse>>(`/api/v1/admin/events/${event.id}/attendees?search=${user.login.toUpperCase()}`);
+    expect(found.body.items.map((a) => a.id)).toEqual([res.body.attendee_id]);
   });
 
   it('finds the same attendee at the next sign-in: register again is 200 without a key, the key keeps working', async () => {

@@ -50,7 +50,7 @@ describe('Attendees API', () => {
       expect(info.body.attendee).toEqual({ id: res.body.attendeeId, name: 'Grace Hopper', email: 'grace@example.com' });
 
       const listed = await attendees(event.id);
-      expect(listed.items).toEqual([expect.objectContaining({ id: res.body.attendeeId, keyPrefix: res.body.keyPrefix, active: true })]);
+      expect(listed.items).toEqual([expect.objectContaining({ id: res.body.attendeeId, keyPrefix: res.body.keyPrefix, identity: null, active: true })]);
       expect(JSON.stringify(listed)).not.toContain(res.body.apiKey);
     });
 

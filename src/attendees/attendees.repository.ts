@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { isUniqueViolation } from '../events/events.repository';
 import { AttendeeIdentityEntity } from './attendee-identity.entity';
 import { AttendeeEntity } from './attendee.entity';
@@ -26,7 +26,10 @@ export class AttendeesRepository {
     const qb = this.repo.createQueryBuilder('a').where('a.event_id = :eventId', { eventId });
     if (search) {
       const like = `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      qb.andWhere('(a.name ILIKE :like OR a.email ILIKE :like)', { like });
+      qb.andWhere(
+        '(a.name ILIKE :like OR a.email ILIKE :like OR EXISTS (SELECT 1 FROM attendee_identities i WHERE i.attendee_id = a.id AND i.login ILIKE :like))',
+        { like },
+      );
     }
     return qb
       .orderBy('a.created_at', 'ASC')
@@ -93,8 +96,11 @@ export class AttendeesRepository {
     }
   }
 
-  async identityOf(attendeeId: string, provider: string): Promise<AttendeeIdentityEntity | null> {
-    return this.identities.findOneBy({ attendeeId, provider });
+  /** The sign-in identities of these attendees (one per attendee: each event has one sign-in mode). */
+  async identitiesOf(attendeeIds: string[]): Promise<Map<string, { provider: string; login: string }>> {
+    if (attendeeIds.length === 0) return new Map();
+    const rows = await this.identities.findBy({ attendeeId: In(attendeeIds) });
+    return new Map(rows.map((r) => [r.attendeeId, { provider: r.provider, login: r.login }]));
   }
 
   async setActive(id: string, active: boolean): Promise<AttendeeEntity | null> {

@@ -18,13 +18,14 @@ import type {
   UpdateAttendeeInput,
 } from './dto/attendee.schemas';
 
-function toAttendeeResponse(a: AttendeeEntity): AttendeeResponse {
+function toAttendeeResponse(a: AttendeeEntity, identity?: { provider: string; login: string }): AttendeeResponse {
   return {
     id: a.id,
     eventId: a.eventId,
     name: a.name,
     email: a.email,
     keyPrefix: a.keyPrefix,
+    identity: identity ?? null,
     active: a.active,
     keyRotatedAt: a.keyRotatedAt.toISOString(),
     createdAt: a.createdAt.toISOString(),
@@ -138,7 +139,8 @@ export class AttendeesService {
   async list(eventId: string, query: ListAttendeesQuery, scope: AccessScope) {
     await this.events.requireVisible(eventId, scope);
     const [rows, total] = await this.attendees.page(eventId, query.page, query.pageSize, query.search);
-    return { items: rows.map(toAttendeeResponse), total, page: query.page, pageSize: query.pageSize };
+    const identities = await this.attendees.identitiesOf(rows.map((r) => r.id));
+    return { items: rows.map((r) => toAttendeeResponse(r, identities.get(r.id))), total, page: query.page, pageSize: query.pageSize };
   }
 
   private async require(eventId: string, attendeeId: string, scope: AccessScope): Promise<AttendeeEntity> {
@@ -152,7 +154,7 @@ export class AttendeesService {
     await this.require(eventId, attendeeId, scope);
     const updated = await this.attendees.setActive(attendeeId, input.active);
     await this.catalog.changed({ attendeeId });
-    return toAttendeeResponse(updated!);
+    return toAttendeeResponse(updated!, (await this.attendees.identitiesOf([attendeeId])).get(attendeeId));
   }
 
   async rotate(eventId: string, attendeeId: string, scope: AccessScope): Promise<{ attendeeId: string; apiKey: string; keyPrefix: string }> {

@@ -28,7 +28,7 @@ export type UpdateAttendeeInput = z.infer<typeof UpdateAttendeeSchema>;
 export const ListAttendeesQuerySchema = z.strictObject({
   page: z.coerce.number().int().min(1).max(1_000_000).default(1),
   pageSize: z.coerce.number().int().min(1).max(500).default(50),
-  search: z.string().max(200).optional().describe('Matches name or email, case-insensitive'),
+  search: z.string().max(200).optional().describe('Matches name, email or sign-in login, case-insensitive'),
 });
 export type ListAttendeesQuery = z.infer<typeof ListAttendeesQuerySchema>;
 
@@ -38,6 +38,10 @@ export const AttendeeResponseSchema = z.object({
   name: z.string(),
   email: z.string(),
   keyPrefix: z.string(),
+  identity: z
+    .object({ provider: z.string(), login: z.string() })
+    .nullable()
+    .describe('Who signed in to register (events in github mode), as of their last sign-in; null for form registrations'),
   active: z.boolean(),
   keyRotatedAt: z.string(),
   createdAt: z.string(),

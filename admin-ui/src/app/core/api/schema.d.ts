@@ -2634,6 +2634,11 @@ export interface operations {
                             email: string;
                             eventId: string;
                             id: string;
+                            /** @description Who signed in to register (events in github mode), as of their last sign-in; null for form registrations */
+                            identity: {
+                                login: string;
+                                provider: string;
+                            } | null;
                             keyPrefix: string;
                             keyRotatedAt: string;
                             name: string;
@@ -2728,6 +2733,11 @@ export interface operations {
                         email: string;
                         eventId: string;
                         id: string;
+                        /** @description Who signed in to register (events in github mode), as of their last sign-in; null for form registrations */
+                        identity: {
+                            login: string;
+                            provider: string;
+                        } | null;
                         keyPrefix: string;
                         keyRotatedAt: string;
                         name: string;

@@ -7,6 +7,7 @@ const attendee = (over: Partial<AttendeeResponse> = {}): AttendeeResponse => ({
   name: 'Ada',
   email: 'ada@example.com',
   keyPrefix: 'aip_ab12',
+  identity: null,
   active: true,
   keyRotatedAt: '2026-01-01T00:00:00.000Z',
   createdAt: '2026-01-01T00:00:00.000Z',
@@ -16,10 +17,11 @@ const attendee = (over: Partial<AttendeeResponse> = {}): AttendeeResponse => ({
 
 describe('attendeesCsv', () => {
   it('writes a header and one row per attendee', () => {
-    const csv = attendeesCsv([attendee()]);
+    const csv = attendeesCsv([attendee(), attendee({ id: 'a2', identity: { provider: 'github', login: 'octocat' } })]);
     expect(csv.split('\r\n')).toEqual([
-      'id,name,email,keyPrefix,active,registeredAt,keyRotatedAt',
-      'a1,Ada,ada@example.com,aip_ab12,true,2026-01-01T00:00:00.000Z,2026-01-01T00:00:00.000Z',
+      'id,name,email,keyPrefix,active,registeredAt,keyRotatedAt,signIn',
+      'a1,Ada,ada@example.com,aip_ab12,true,2026-01-01T00:00:00.000Z,2026-01-01T00:00:00.000Z,',
+      'a2,Ada,ada@example.com,aip_ab12,true,2026-01-01T00:00:00.000Z,2026-01-01T00:00:00.000Z,github:octocat',
       '',
     ]);
   });

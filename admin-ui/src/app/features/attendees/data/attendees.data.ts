@@ -31,7 +31,11 @@ export function attendeesCsv(rows: AttendeeResponse[]): string {
     const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
     return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
   };
-  const header = ['id', 'name', 'email', 'keyPrefix', 'active', 'registeredAt', 'keyRotatedAt'];
-  const lines = rows.map((a) => [a.id, a.name, a.email, a.keyPrefix, String(a.active), a.createdAt, a.keyRotatedAt].map(cell).join(','));
+  const header = ['id', 'name', 'email', 'keyPrefix', 'active', 'registeredAt', 'keyRotatedAt', 'signIn'];
+  const lines = rows.map((a) =>
+    [a.id, a.name, a.email, a.keyPrefix, String(a.active), a.createdAt, a.keyRotatedAt, a.identity ? `${a.identity.provider}:${a.identity.login}` : '']
+      .map(cell)
+      .join(','),
+  );
   return [header.join(','), ...lines].join('\r\n') + '\r\n';
 }

@@ -72,7 +72,12 @@ import { AttendeesData, attendeesCsv } from '../data/attendees.data';
           <table mat-table [dataSource]="page.value().items" aria-label="Attendees">
             <ng-container matColumnDef="name">
               <th mat-header-cell *matHeaderCellDef>Name</th>
-              <td mat-cell *matCellDef="let a">{{ a.name }}</td>
+              <td mat-cell *matCellDef="let a">
+                {{ a.name }}
+                @if (a.identity) {
+                  <span class="muted identity">{{ a.identity.provider === 'github' ? 'GitHub' : a.identity.provider }} {{ a.identity.login }}</span>
+                }
+              </td>
             </ng-container>
             <ng-container matColumnDef="email">
               <th mat-header-cell *matHeaderCellDef>Email</th>
@@ -125,6 +130,10 @@ import { AttendeesData, attendeesCsv } from '../data/attendees.data';
     .search {
       min-width: 280px;
       flex: 0 1 420px;
+    }
+    .identity {
+      display: block;
+      font-size: 0.85rem;
     }
     .rotated {
       margin-bottom: 12px;
