@@ -108,6 +108,12 @@ describe('attendee sign-in with GitHub', () => {
     expect(sessionCookie.value).not.toContain(user.login);
     const me = await http.get('/api/v1/attendee/session', { headers: { cookie: `aip_attendee_session=${sessionCookie.value}` } });
     expect(me.body).toEqual({ provider: 'github', login: user.login, name: user.name, email: `${user.login}@example.org` });
+    // Neither the one-time code, GitHub's access token nor the session reaches a log line.
+    const logs = t.logs.join('');
+    expect(logs).toContain('/api/v1/attendee/auth/github/callback');
+    expect(logs).not.toContain(new URL(consent.headers.get('location')!).searchParams.get('code'));
+    expect(logs).not.toContain('gho_');
+    expect(logs).not.toContain(sessionCookie.value);
   });
 
   it('makes the GitHub identity the attendee, ignoring a typed name and email', async () => {
