@@ -275,6 +275,42 @@ describe('attendee sign-in with GitHub', () => {
     expect(browser.cookies.has('aip_attendee_session')).toBe(false);
   });
 
+  it('returns to the event page with provider_error when GitHub fails to exchange the code', async () => {
+    const event = await githubEvent();
+    github.tokenEndpointDown = true;
+    try {
+      const { browser, location } = await signIn(event.id, newGitHubUser());
+
+      expect(location).toBe(`/register/${event.id}?signInError=provider_error`);
+      expect(browser.cookies.has('aip_attendee_session')).toBe(false);
+      expect(t.logs.some((l) => l.includes('GitHub token endpoint answered 500'))).toBe(true);
+    } finally {
+      github.tokenEndpointDown = false;
+    }
+  });
+
+  it("uses GitHub's noreply address when the account has no verified primary email", async () => {
+    const event = await githubEvent();
+    const user = newGitHubUser({ emails: [{ email: 'unverified@example.org', primary: true, verified: false }] });
+    const { browser } = await signIn(event.id, user);
+
+    const { body } = await register(event.id, browser);
+
+    expect((await status(event.id, browser)).body.email).toBe(`${user.id}+${user.login}@users.noreply.github.com`);
+    expect(body.api_key).toMatch(/^aip_/);
+  });
+
+  it('registers one attendee when the same identity registers twice at once', async () => {
+    const event = await githubEvent();
+    const { browser } = await signIn(event.id, newGitHubUser());
+
+    const both = await Promise.all([register(event.id, browser), register(event.id, browser)]);
+
+    expect(both.map((r) => r.status).sort()).toEqual([200, 201]);
+    expect(both[0].body.attendee_id).toBe(both[1].body.attendee_id);
+    expect((await http.get<Page<AttendeeResponse>>(`/api/v1/admin/events/${event.id}/attendees`)).body.total).toBe(1);
+  });
+
   it('signs out: the session is forgotten', async () => {
     const event = await githubEvent();
     const { browser } = await signIn(event.id, newGitHubUser());

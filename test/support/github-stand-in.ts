@@ -29,6 +29,8 @@ export class GitHubStandIn {
   user: StandInUser = newGitHubUser();
   /** The next authorize request is declined by the user ("Cancel" on the consent screen). */
   deny = false;
+  /** The token endpoint fails (500) until reset. */
+  tokenEndpointDown = false;
   /** Every authorize request's query, for asserting what the app asked for. */
   readonly authorizeRequests: URLSearchParams[] = [];
   private readonly codes = new Map<string, PendingCode>();
@@ -95,6 +97,7 @@ export class GitHubStandIn {
   }
 
   private token(form: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
+    if (this.tokenEndpointDown) return json(res, 500, { message: 'Internal Server Error' });
     if (!String(req.headers.accept).includes('application/json')) return json(res, 406, { message: 'ask for JSON' });
     const pending = this.codes.get(form.get('code') ?? '');
     this.codes.delete(form.get('code') ?? '');
