@@ -72,7 +72,11 @@ export class SharedStateService implements OnModuleInit, OnApplicationShutdown {
     this.closing = true;
     if (this.probe) clearInterval(this.probe);
     this.ipc?.close();
-    const quit = (r?: Redis) => r?.quit().catch(() => r.disconnect());
+    // A connection that is not up has nothing to flush: a QUIT would wait in its queue for a reconnect.
+    const quit = async (r?: Redis) => {
+      if (r?.status === 'ready') await r.quit().catch(() => r.disconnect());
+      else r?.disconnect();
+    };
     await Promise.all([quit(this.redis), quit(this.subscriber)]);
   }
 
