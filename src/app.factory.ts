@@ -18,6 +18,8 @@ import { AppConfig } from './config/app-config';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+const isPreflight = (request: FastifyRequest) => !!request.headers.origin && !!request.headers['access-control-request-method'];
+
 export interface CreatedApp {
   app: NestFastifyApplication;
   logger: Pino;
@@ -54,10 +56,10 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
     reply.header('x-request-id', request.id);
     done();
   });
-  // An OPTIONS request that is not a CORS preflight would get @fastify/cors's plain-text 400; answer in
-  // the route family's shape instead (this hook runs before the CORS plugin's).
+  // An OPTIONS request that is not a CORS preflight would get @fastify/cors's plain-text 400; the CORS
+  // delegator below lets it through to here, where it is answered in the route family's shape.
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (request.method !== 'OPTIONS' || (request.headers.origin && request.headers['access-control-request-method'])) return done();
+    if (request.method !== 'OPTIONS' || isPreflight(request)) return done();
     const err = new DomainError(ErrorCode.ValidationFailed, 'An OPTIONS request is a CORS preflight: send the Origin and Access-Control-Request-Method headers.');
     const { status, headers, body } = buildErrorResponse(err, request.url, String(request.id));
     void reply.code(status).headers(headers).send(body);
@@ -90,7 +92,11 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
     abortOnError: false,
   });
   // Proxy routes answer any origin; admin and sign-in routes only CORS_ORIGINS (see control-plane.ts).
-  app.enableCors({ delegator: corsDelegate(config) });
+  const delegate = corsDelegate(config);
+  app.enableCors({
+    delegator: (request, callback) =>
+      delegate(request, (err, options) => callback(err, isPreflight(request as FastifyRequest) ? options : { ...options, preflight: false })),
+  });
   // Cookies carry sign-in sessions (organisers and attendees); each feature seals its own values.
   await app.register(cookie);
   // Security headers. The CSP fits the portal and Swagger UI (same-origin scripts, Angular's inline

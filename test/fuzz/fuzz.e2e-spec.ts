@@ -17,6 +17,8 @@ import { API_VERSIONS, HOSTILE_SEGMENTS, hostileBody, hostileMultipart, prng, RA
 const SEED = Number(process.env.FUZZ_SEED ?? randomInt(2 ** 31));
 const TOTAL = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const CONCURRENCY = 16;
+/** The heap is compared between this many requests and the end. */
+const WARMUP = Math.min(2_000, Math.floor(TOTAL / 5));
 /** Heap growth allowed between the sample after warm-up and the end (generous: this is a leak detector). */
 const HEAP_GROWTH_LIMIT_MB = 96;
 
@@ -208,7 +210,7 @@ describe('fuzz suite: hostile requests on every route', () => {
           const cpu = process.cpuUsage(cpuAtStart);
           checkpoints.push({ n: done, ms: Math.round(performance.now() - started), cpuMs: Math.round((cpu.user + cpu.system) / 1000) });
         }
-        if (done === 2_000) heapAfterWarmup = heapMb();
+        if (done === WARMUP) heapAfterWarmup = heapMb();
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -232,7 +234,7 @@ describe('fuzz suite: hostile requests on every route', () => {
       .join(', ');
     process.stdout.write(
       `FUZZ SUITE: ${[...byStatus.values()].reduce((a, b) => a + b, 0)} requests in ${elapsed} ms (seed ${SEED}); by status: ${statusLine}\n` +
-        `FUZZ SUITE: 5xx: ${serverErrors.length}, no answer: ${noAnswer.length}, unhandled errors logged: ${unhandled}, heap ${heapAfterWarmup.toFixed(1)} MB after 2000 -> ${heapEnd.toFixed(1)} MB at the end\n` +
+        `FUZZ SUITE: 5xx: ${serverErrors.length}, no answer: ${noAnswer.length}, unhandled errors logged: ${unhandled}, heap ${heapAfterWarmup.toFixed(1)} MB after ${WARMUP} -> ${heapEnd.toFixed(1)} MB at the end\n` +
         `FUZZ SUITE: time per 1000: ${rate}\n${labelLines.join('\n')}\n` +
         (serverErrors.length ? `FUZZ SUITE 5xx:\n${serverErrors.slice(0, 20).join('\n')}\n` : '') +
         (noAnswer.length ? `FUZZ SUITE no answer:\n${noAnswer.slice(0, 20).join('\n')}\n` : ''),
@@ -246,6 +248,15 @@ describe('fuzz suite: hostile requests on every route', () => {
     expect(heapEnd - heapAfterWarmup).toBeLessThan(HEAP_GROWTH_LIMIT_MB);
     expect([...byStatus.values()].reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(TOTAL);
   }, 240_000);
+
+  it('answers an OPTIONS request that is not a CORS preflight in the route family error shape, not plain text', async () => {
+    const proxy = await request(`${t.url}/v1/chat/completions`, { method: 'OPTIONS', dispatcher: agent });
+    expect({ status: proxy.statusCode, type: proxy.headers['content-type'] }).toEqual({ status: 400, type: expect.stringContaining('application/json') });
+    expect(await proxy.body.json()).toEqual({ error: expect.objectContaining({ code: 'validation_failed', type: 'invalid_request_error', message: expect.any(String), param: null }) });
+    const admin = await request(`${t.url}/api/v1/admin/events`, { method: 'OPTIONS', headers: { origin: 'https://x.example' }, dispatcher: agent });
+    expect(admin.statusCode).toBe(400);
+    expect(await admin.body.json()).toEqual(expect.objectContaining({ code: 'validation_failed', message: expect.any(String), requestId: expect.any(String) }));
+  });
 
   /** Uploads over the 25 MB audio limit: refused with 413 (or the connection cut once the drain limit is passed). */
   async function oversizeUploads(r: Prng): Promise<[string, number][]> {
