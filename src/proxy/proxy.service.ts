@@ -24,7 +24,16 @@ import { proxyErrors } from './proxy.errors';
 import { relayBuffered, relayBytes, relayStream, RelayOutcome } from './response-relay';
 import { retryAfterMs } from './upstream/retry-after';
 import { UpstreamClient, UpstreamResponse } from './upstream/upstream-client';
-import { buildUpstreamRequest, supportsStreamOptions, UpstreamBody, UpstreamCall, UpstreamTarget, usesMaxCompletionTokens } from './upstream/upstream-request';
+import { DEFAULT_AZURE_API_VERSION } from '../resources/resource.types';
+import {
+  buildUpstreamRequest,
+  DEFAULT_SEARCH_API_VERSION,
+  supportsStreamOptions,
+  UpstreamBody,
+  UpstreamCall,
+  UpstreamTarget,
+  usesMaxCompletionTokens,
+} from './upstream/upstream-request';
 
 /** Azure's dated api-versions (2024-10-21, 2025-04-01-preview); anything else would only earn an upstream 404. */
 const API_VERSION = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
@@ -33,10 +42,14 @@ const FAILOVER_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 /** The upstream refused *our* credentials or lacks the deployment: a configuration fault, not the caller's. */
 const MISCONFIGURED_STATUSES = new Set([401, 403, 404]);
 /**
- * A 404 also comes back for a well-formed api-version the upstream does not offer: the caller's choice,
- * so it fails over but does not count toward the backend's breaker.
+ * A 404 also comes back for a well-formed api-version the upstream does not offer. When the caller chose a
+ * version other than the resource's own, the 404 is the caller's: it fails over but does not count toward
+ * the backend's breaker, and if every backend says so the caller gets the 404.
  */
-const NOT_A_BACKEND_FAILURE = new Set([404]);
+function callersVersion(call: UpstreamCall, resource: CatalogResource): boolean {
+  const own = resource.apiVersion ?? (call.family === 'search' ? DEFAULT_SEARCH_API_VERSION : DEFAULT_AZURE_API_VERSION);
+  return call.apiVersion !== undefined && call.apiVersion !== own;
+}
 /** Also a configuration fault: a redirect means a wrong endpoint URL, and clients must never see a 3xx. */
 const isMisconfigured = (status: number) => MISCONFIGURED_STATUSES.has(status) || (status >= 300 && status < 400);
 /** Cooldown for a 429 that names no retry-after. */
@@ -424,7 +437,7 @@ export class ProxyService {
           if (res.status === 429) {
             saw429 = true;
             this.health.cooldown(resource.id, Date.now(), retryAfterMs(res.headers) ?? DEFAULT_429_COOLDOWN_MS);
-          } else if (NOT_A_BACKEND_FAILURE.has(res.status)) {
+          } else if (res.status === 404 && callersVersion(call, resource)) {
             notFound++;
             this.health.abandon(resource.id);
           } else {
