@@ -496,6 +496,43 @@ describe('Assistants API through the proxy', () => {
     expect((await client.beta.assistants.list()).data.map((x) => x.id)).toEqual([assistant.id, sharedId]);
   });
 
+  it("passes an upstream 429's retry hints on, and a refused run does not use up the daily cap", async () => {
+    const { event: ev } = await seedEvent(http, { dailyRequestCap: 1 }, [
+      simulatedResource(sim, SIM_KEY, {
+        name: 'Assistants',
+        deploymentName: DEPLOYMENT,
+        modelClass: 'openai-assistant',
+      }),
+    ]);
+    const key = (await registerAttendee(http, ev.id)).apiKey;
+    const client = new AzureOpenAI({ endpoint: t.url, apiKey: key, apiVersion: API_VERSION, maxRetries: 0 });
+    const assistant = await client.beta.assistants.create({ model: DEPLOYMENT });
+    const thread = await client.beta.threads.create();
+    const runPath = `/openai/threads/${thread.id}/runs?api-version=${API_VERSION}`;
+    await sim.control.patchConfig({
+      faults: { fail_next: [{ status: 429, count: 1, retry_after_ms: 2000 }] },
+    });
+    try {
+      const limited = await http.post(
+        runPath,
+        { assistant_id: assistant.id },
+        { headers: attendeeHeaders(key, 'azure') },
+      );
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after-ms')).toBe('2000');
+      expect(limited.headers.get('retry-after')).toBe('2');
+    } finally {
+      await sim.control.patchConfig({ faults: { fail_next: [] } });
+    }
+    const ok = await http.post(
+      runPath,
+      { assistant_id: assistant.id },
+      { headers: attendeeHeaders(key, 'azure') },
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+  });
+
   it('speaks OpenAI to an openai upstream: /v1 paths, a bearer key, the model name and the assistants=v2 header', async () => {
     const { event: ev } = await seedEvent(http, {}, [
       simulatedResource(sim, SIM_KEY, {

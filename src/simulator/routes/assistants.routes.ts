@@ -3,7 +3,8 @@ import { type AssistantEvent, AssistantsStore, type ListQuery } from '../assista
 import { authorize } from '../auth';
 import { type Surface, SimulatedError, errors } from '../errors';
 import { MultipartError, boundaryOf, multipartFields, parseMultipart } from '../multipart';
-import { baseHeaders, sendError } from '../pipeline';
+import { FaultHeaderError, resolveFaults } from '../faults';
+import { baseHeaders, delay, sendError } from '../pipeline';
 import { type JsonObject, isObject } from '../prompt';
 import type { SimulatorState } from '../simulator.state';
 
@@ -172,6 +173,21 @@ export function registerAssistantsRoutes(app: FastifyInstance, state: SimulatorS
             const version = request.query['api-version'];
             if (surface === 'azure' && (version === undefined || !DATED_API_VERSION.test(version)))
               throw errors.resourceNotFound();
+            // The request-level fault knobs (latency, fail_next, x-should-retry) apply here as on model routes.
+            const faults = resolveFaults(state.config.faults, request.headers);
+            if (faults.xShouldRetry !== undefined) headers['x-should-retry'] = String(faults.xShouldRetry);
+            await delay(faults, state);
+            const rule = state.failures.take(faults);
+            if (rule?.status === 429) {
+              throw errors.rateLimited(surface, {
+                retryAfterMs: rule.retry_after_ms ?? 1000,
+                reason: 'requests',
+                deployment: 'assistants',
+                operation: 'Assistants',
+                apiVersion: version ?? 'v1',
+              });
+            }
+            if (rule) throw errors.injected(surface, rule.status);
             const body = path === 'files' && method === 'POST' ? {} : jsonBody(request.body);
             const result = handler(store, request.params, body, request.query, request);
             if (Buffer.isBuffer(result))
@@ -180,6 +196,8 @@ export function registerAssistantsRoutes(app: FastifyInstance, state: SimulatorS
               return sendEvents(reply, headers, (result as Streamed)[STREAM]);
             return await reply.headers(headers).send(result);
           } catch (error) {
+            if (error instanceof FaultHeaderError)
+              return sendError(reply, errors.badRequest(error.message, error.header), headers);
             if (!(error instanceof SimulatedError)) throw error;
             return sendError(reply, error, headers);
           }
