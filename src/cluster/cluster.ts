@@ -2,6 +2,7 @@ import cluster from 'node:cluster';
 import type { Logger as Pino } from 'pino';
 import type { AppConfig } from '../config/app-config';
 import { openDatabase } from '../database/data-source.factory';
+import { serveClusterMetrics } from '../observability/metrics.server';
 import { hostSharedState } from '../shared-state/ipc';
 
 /** What a worker tells the primary once it listens, and what it learns back. */
@@ -29,6 +30,7 @@ export async function runPrimary<Demo>(config: AppConfig, logger: Pino, onReady:
   const db = await openDatabase(config.database);
   await db.close();
   if (!config.scale.redisUrl) hostSharedState(cluster);
+  await serveClusterMetrics(config, logger);
 
   let stopping = false;
   let announced = false;

@@ -23,13 +23,13 @@ export class MetricsCollectors implements OnModuleInit {
         if (!r.active) continue;
         g.set({ resource: r.id, deployment: r.deploymentName }, BREAKER_VALUE[this.health.breakerState(r.id, now)]);
       }
-    });
+    }, 'max');
     this.metrics.gauge('aiproxy_backend_cooling', 'Backends parked by a 429 retry-after: 1 while cooling', ['resource', 'deployment'], (g) => {
       const now = Date.now();
       for (const r of this.catalog.allResources()) {
         if (r.active) g.set({ resource: r.id, deployment: r.deploymentName }, this.health.rateLimited(r.id, now) ? 1 : 0);
       }
-    });
+    }, 'max');
     this.metrics.gauge('aiproxy_usage_queue_depth', 'Usage records waiting to be written to the database', [], (g) => g.set(this.usage.pending));
     this.metrics.counterFrom('aiproxy_usage_dropped_total', 'Usage records dropped because the queue was full (USAGE_QUEUE_MAX)', () => this.usage.dropped);
   }

@@ -1,5 +1,6 @@
+import cluster from 'node:cluster';
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Why an upstream attempt did not produce an answer worth relaying. */
 export type UpstreamErrorKind = 'status' | 'timeout' | 'connection';
@@ -20,7 +21,7 @@ export interface RequestObservation {
 /**
  * The process's Prometheus registry. One registry per app instance (not prom-client's global one), so
  * several apps in one process (the tests) keep separate counts. Gauges whose truth lives elsewhere
- * (breaker states, the usage queue) are read at scrape time through `onCollect` callbacks.
+ * (breaker states, the usage queue) are read at scrape time through prom-client's `collect` callbacks.
  */
 @Injectable()
 export class MetricsService {
@@ -32,10 +33,15 @@ export class MetricsService {
   private readonly upstreamErrors: Counter<'deployment' | 'resource' | 'kind' | 'status'>;
   private readonly retries: Counter<'deployment'>;
   private readonly failovers: Counter<'deployment'>;
-  private readonly collectors: (() => void)[] = [];
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'aiproxy_' });
+    // In a cluster worker, the primary's METRICS_PORT listener asks every worker for this registry and sums them.
+    // (Constructing an AggregatorRegistry is what makes prom-client answer those requests in a worker.)
+    if (cluster.isWorker) {
+      new AggregatorRegistry();
+      AggregatorRegistry.setRegistries([this.registry]);
+    }
     const registers = [this.registry];
     this.requests = new Counter({
       name: 'aiproxy_requests_total',
@@ -98,26 +104,38 @@ export class MetricsService {
     this.upstreamErrors.inc({ deployment, resource: resourceId, kind, status: status === undefined ? '' : String(status) });
   }
 
-  /** A gauge read at scrape time; `read` sets its values (after a reset, so vanished label sets go away). */
-  gauge<L extends string>(name: string, help: string, labelNames: readonly L[], read: (g: Gauge<L>) => void): void {
-    const gauge: Gauge<L> = new Gauge<L>({ name, help, labelNames: [...labelNames], registers: [this.registry] });
-    this.collectors.push(() => {
-      gauge.reset();
-      read(gauge);
+  /**
+   * A gauge read at scrape time; `read` sets its values (after a reset, so vanished label sets go away).
+   * `aggregate` says how a cluster primary combines the workers' values.
+   */
+  gauge<L extends string>(name: string, help: string, labelNames: readonly L[], read: (g: Gauge<L>) => void, aggregate: 'sum' | 'max' = 'sum'): void {
+    new Gauge<L>({
+      name,
+      help,
+      labelNames: [...labelNames],
+      registers: [this.registry],
+      aggregator: aggregate,
+      collect() {
+        this.reset();
+        read(this);
+      },
     });
   }
 
   /** A monotonic total kept elsewhere (e.g. dropped usage records), exposed as a counter at scrape time. */
   counterFrom(name: string, help: string, read: () => number): void {
-    const counter = new Counter({ name, help, registers: [this.registry] });
-    this.collectors.push(() => {
-      counter.reset();
-      counter.inc(read());
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
     });
   }
 
   async scrape(): Promise<{ contentType: string; body: string }> {
-    for (const collect of this.collectors) collect();
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
 }

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -32,6 +32,14 @@ function buildProduct(): { main: string; cleanup(): void } {
   // Modules resolve from the build's own directory upwards.
   symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
   return { main: join(out, 'src/main.js'), cleanup: () => rmSync(out, { recursive: true, force: true }) };
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -90,6 +98,7 @@ describe('fault suite: SIGTERM with streams in flight', () => {
   });
 
   it('stops accepting, finishes the streams and requests in flight, writes their usage and exits 0', async () => {
+    const metricsPort = await freePort();
     child = spawn(process.execPath, [build.main], {
       env: {
         PATH: process.env.PATH,
@@ -102,6 +111,8 @@ describe('fault suite: SIGTERM with streams in flight', () => {
         LOG_LEVEL: 'info',
         SIMULATOR_ENABLED: 'false',
         SHUTDOWN_GRACE_S: String(GRACE_S),
+        // On PostgreSQL the product runs a worker per core by default: the primary then serves the workers' metrics summed.
+        METRICS_PORT: String(metricsPort),
         ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -120,6 +131,15 @@ describe('fault suite: SIGTERM with streams in flight', () => {
       simulatedResource(slowSim, 'sigterm-sim-key-0123456789', { deploymentName: 'slow' }),
     ]);
     const key = (await registerAttendee(http, event.id)).apiKey;
+    const warmup = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'chat', messages: USER_HELLO }),
+    });
+    expect(warmup.status).toBe(200);
+    const scraped = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(scraped).toMatch(new RegExp(`^aiproxy_requests_total\\{event="${event.id}",deployment="chat",status="200"\\} 1$`, 'm'));
+    expect(scraped).toMatch(/^aiproxy_usage_queue_depth \d+$/m);
 
     const firstBytes: Promise<void>[] = [];
     const call = (model: string, stream: boolean) => {
@@ -163,7 +183,7 @@ describe('fault suite: SIGTERM with streams in flight', () => {
     expect(stdout.join('')).toContain('Shut down cleanly');
 
     const rows = await usageCount(event.id);
-    expect(rows).toBe(STREAMS + SLOW_REQUESTS);
+    expect(rows).toBe(STREAMS + SLOW_REQUESTS + 1);
     process.stdout.write(
       `\nFAULT SUITE (SIGTERM): ${STREAMS} streams and ${SLOW_REQUESTS} slow requests in flight finished, exit code ${code} after ${tookMs} ms, ${rows} usage records written\n`,
     );
