@@ -24,6 +24,10 @@ export function fitForStorage(entry: UsageEntry): UsageEntry {
   };
 }
 
+/** Dropped records are logged together at most this often, with up to MAX_LOGGED_IDS of their request ids. */
+const DROP_LOG_MS = 5_000;
+const MAX_LOGGED_IDS = 1_000;
+
 /**
  * Usage metering off the request path: records are buffered and written in batches, the daily counters
  * behind the caps live in memory (see DailyCounters), and the buffer is flushed before shutdown.
@@ -39,6 +43,9 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   private droppedTotal = 0;
   /** Records of the write under way (counted in the queue and its bound until they are written). */
   private writing = 0;
+  /** Drops not yet logged: one error line every DROP_LOG_MS at most, so a long outage cannot flood the log. */
+  private unlogged = { count: 0, requestIds: [] as (string | null)[] };
+  private lastDropLog = 0;
 
   constructor(
     private readonly usage: UsageRepository,
@@ -64,6 +71,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.logDrops(true);
     await this.flush();
     if (this.buffer.length > 0) await this.flush();
   }
@@ -132,10 +140,19 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
     if (over <= 0) return;
     const dropped = this.buffer.splice(0, over);
     this.droppedTotal += dropped.length;
+    this.unlogged.count += dropped.length;
+    for (const e of dropped) if (this.unlogged.requestIds.length < MAX_LOGGED_IDS) this.unlogged.requestIds.push(e.requestId);
+    this.logDrops(false);
+  }
+
+  private logDrops(force: boolean): void {
+    if (this.unlogged.count === 0 || (!force && Date.now() - this.lastDropLog < DROP_LOG_MS)) return;
     this.logger.error(
-      { dropped: dropped.length, droppedTotal: this.droppedTotal, queueMax: max, requestIds: dropped.map((e) => e.requestId) },
+      { dropped: this.unlogged.count, droppedTotal: this.droppedTotal, queueMax: this.config.usage.queueMax, requestIds: this.unlogged.requestIds },
       'Usage queue full (USAGE_QUEUE_MAX): the database has been unreachable too long; oldest records dropped',
     );
+    this.unlogged = { count: 0, requestIds: [] };
+    this.lastDropLog = Date.now();
   }
 
   /** Pending records (the usage queue depth metric, tests and shutdown diagnostics). */
@@ -150,6 +167,7 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** Writes everything buffered at the time of the call, waiting out a write already under way. */
   async flush(): Promise<void> {
+    this.logDrops(false);
     while (this.flushing) await this.flushing;
     if (this.buffer.length === 0) return;
     this.flushing = this.writeOut().finally(() => {

@@ -136,7 +136,13 @@ interface Sent {
         return new RegExp(`^aiproxy_usage_dropped_total ${OVERFLOW}$`, 'm').test(text) && text;
       }, `${OVERFLOW} records dropped`);
       expect(metricsB).toMatch(new RegExp(`^aiproxy_usage_queue_depth ${QUEUE_MAX}$`, 'm'));
-      expect(b.logs.some((l) => l.includes('Usage queue full (USAGE_QUEUE_MAX)'))).toBe(true);
+      // Logged loudly, in summaries (at most one line per few seconds) that name every dropped record.
+      const dropLines = await waitFor(() => {
+        const lines = b.logs.filter((l) => l.includes('Usage queue full (USAGE_QUEUE_MAX)')).map((l) => JSON.parse(l) as { level: number; dropped: number; requestIds: string[] });
+        return lines.reduce((n, l) => n + l.dropped, 0) === OVERFLOW && lines;
+      }, 'the dropped records in the log', 15_000);
+      expect(dropLines.every((l) => l.level === 50)).toBe(true);
+      expect(dropLines.flatMap((l) => l.requestIds)).toHaveLength(OVERFLOW);
 
       // Replica A: steady traffic (some streamed) for the whole outage.
       const sentA: Sent[] = [];
