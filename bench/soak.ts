@@ -19,7 +19,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Agent, request } from 'undici';
 import { startSimulator } from '../src/simulator/simulator.app';
@@ -30,7 +30,7 @@ import { lineChart } from './svg-chart';
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-interface Settings {
+export interface Settings {
   minutes: number;
   rate: number;
   streamShare: number;
@@ -297,7 +297,7 @@ function probe(proxy: ChildProcess, timeoutMs = 2_000): Promise<ProbeSample | un
   });
 }
 
-interface Row {
+export interface Row {
   minute: number;
   sent: number;
   ok: number;
@@ -317,6 +317,8 @@ interface Row {
   loopMaxMs: number;
   simRssMb: number;
   sendLagMaxMs: number;
+  /** The machine's 1-minute load average: a shared machine's contention shows here, not in the proxy. */
+  loadAvg: number;
 }
 
 const COLUMNS: [keyof Row, string][] = [
@@ -338,6 +340,7 @@ const COLUMNS: [keyof Row, string][] = [
   ['loopMaxMs', 'proxy_loop_delay_max_ms'],
   ['simRssMb', 'simulator_rss_mb'],
   ['sendLagMaxMs', 'generator_send_lag_max_ms'],
+  ['loadAvg', 'machine_load_avg_1m'],
   ['errorKinds', 'error_kinds'],
 ];
 
@@ -356,7 +359,7 @@ function slope(points: [number, number][]): number {
   return den === 0 ? NaN : num / den;
 }
 
-interface RunInfo {
+export interface RunInfo {
   settings: Settings;
   database: string;
   startedAt: Date;
@@ -365,24 +368,38 @@ interface RunInfo {
   proxyExit?: string;
 }
 
-function writeReport(info: RunInfo, rows: Row[], finished: boolean): void {
+export function writeReport(info: RunInfo, rows: Row[], finished: boolean): void {
   const s = info.settings;
   mkdirSync(s.out, { recursive: true });
   const csv = [COLUMNS.map(([, h]) => h).join(','), ...rows.map((r) => COLUMNS.map(([k]) => (k === 'errorKinds' ? `"${r.errorKinds.replace(/"/g, "'")}"` : typeof r[k] === 'number' ? +(r[k] as number).toFixed(3) : r[k])).join(','))];
   writeFileSync(join(s.out, 'soak.csv'), csv.join('\n') + '\n');
 
   const unit = s.sampleSeconds === 60 ? 'minute' : `sample (${s.sampleSeconds} s)`;
+  // Two charts: memory and latency have different scales, and a latency spike would flatten the memory curve.
+  const title = `${s.rate} req/s (${Math.round(s.streamShare * 100)}% streaming), ${info.database}`;
   writeFileSync(
     join(s.out, 'soak.svg'),
     lineChart({
-      title: `Soak: ${s.rate} req/s (${Math.round(s.streamShare * 100)}% streaming), ${info.database}`,
+      title: `Soak memory: ${title}`,
       xLabel: unit,
-      yLabel: 'MB / ms',
+      yLabel: 'MB',
       series: [
-        { name: 'proxy RSS (MB)', points: rows.map((r) => [r.minute, r.rssMb]) },
-        { name: 'proxy heap used (MB)', points: rows.map((r) => [r.minute, r.heapUsedMb]) },
-        { name: 'latency p99 (ms)', points: rows.map((r) => [r.minute, r.plainP99]) },
-        { name: 'stream TTFB p99 (ms)', points: rows.map((r) => [r.minute, r.ttfbP99]) },
+        { name: 'proxy RSS', points: rows.map((r) => [r.minute, r.rssMb]) },
+        { name: 'proxy heap total', points: rows.map((r) => [r.minute, r.heapTotalMb]) },
+        { name: 'proxy heap used', points: rows.map((r) => [r.minute, r.heapUsedMb]) },
+      ],
+    }),
+  );
+  writeFileSync(
+    join(s.out, 'soak-latency.svg'),
+    lineChart({
+      title: `Soak latency: ${title}`,
+      xLabel: unit,
+      yLabel: 'ms',
+      series: [
+        { name: 'latency p50', points: rows.map((r) => [r.minute, r.plainP50]) },
+        { name: 'latency p99', points: rows.map((r) => [r.minute, r.plainP99]) },
+        { name: 'stream TTFB p99', points: rows.map((r) => [r.minute, r.ttfbP99]) },
       ],
     }),
   );
@@ -424,17 +441,19 @@ function writeReport(info: RunInfo, rows: Row[], finished: boolean): void {
       return `| ${r.minute} | ${f1(r.rssMb)} | ${f1(r.heapUsedMb)} | ${f1(r.heapTotalMb)} | ${f2(r.plainP50)} | ${f2(r.plainP99)} | ${f2(r.ttfbP50)} | ${f2(r.ttfbP99)} | ${r.errors} |`;
     }),
     '',
-    '![Proxy memory and latency over the soak](soak.svg)',
+    '![Proxy memory over the soak](soak.svg)',
+    '',
+    '![Latency over the soak](soak-latency.svg)',
     '',
     `Every sample is in [soak.csv](soak.csv). RSS is the proxy's whole process tree (/proc); heap figures come from the proxy process itself (a preloaded probe, bench/soak-probe.ts).`,
     '',
     '<details><summary>All samples</summary>',
     '',
-    `| ${unit} | req/s | ok | errors | p50 ms | p99 ms | TTFB p99 ms | stream p99 ms | RSS MB | heap MB | loop p99 ms | error kinds |`,
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    `| ${unit} | req/s | ok | errors | p50 ms | p99 ms | TTFB p99 ms | stream p99 ms | RSS MB | heap MB | loop p99 ms | load avg | error kinds |`,
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...rows.map(
       (r) =>
-        `| ${r.minute} | ${f1(r.rps)} | ${r.ok} | ${r.errors} | ${f2(r.plainP50)} | ${f2(r.plainP99)} | ${f2(r.ttfbP99)} | ${f2(r.streamP99)} | ${f1(r.rssMb)} | ${f1(r.heapUsedMb)} | ${f1(r.loopP99Ms)} | ${r.errorKinds} |`,
+        `| ${r.minute} | ${f1(r.rps)} | ${r.ok} | ${r.errors} | ${f2(r.plainP50)} | ${f2(r.plainP99)} | ${f2(r.ttfbP99)} | ${f2(r.streamP99)} | ${f1(r.rssMb)} | ${f1(r.heapUsedMb)} | ${f1(r.loopP99Ms)} | ${f1(r.loadAvg)} | ${r.errorKinds} |`,
     ),
     '',
     '</details>',
@@ -569,6 +588,7 @@ async function main(): Promise<void> {
             loopMaxMs: sample ? sample.loopDelayMaxMs : NaN,
             simRssMb: treeRss(sim.child.pid!) / MB,
             sendLagMaxMs: w.sendLagMaxMs,
+            loadAvg: loadavg()[0],
           };
           rows.push(row);
           process.stdout.write(
