@@ -41,7 +41,8 @@ export interface Summary {
 }
 
 export const REQUEST_TIMEOUT_MS = 10_000;
-const HOLD_TIMEOUT_MS = 120_000;
+// Long enough for a target that queues streams behind a capped upstream pool to get through them all.
+const HOLD_TIMEOUT_MS = 180_000;
 
 export function percentiles(values: number[]): Percentiles {
   if (values.length === 0) return { p50: NaN, p90: NaN, p99: NaN, max: NaN };

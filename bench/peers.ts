@@ -94,7 +94,7 @@ function readSettings(argv: string[]): Settings {
     streamRate: num('stream-rate', 1, 5_000, 200),
     streamDurationS: num('stream-duration', 1, 60, 5),
     hold: num('hold', 1, 10_000, 5_000),
-    holdRampS: num('hold-ramp', 0.1, 60, 5),
+    holdRampS: num('hold-ramp', 0.1, 60, 3),
     latencyMs: num('latency', 0, 1_000, 20),
     workers: [...new Set(list('workers', [1, availableParallelism()], 256))],
     attendees: num('attendees', 1, 1_000, 50),
@@ -122,7 +122,8 @@ async function runPassthroughChild(upstream: string): Promise<void> {
   // Bodies are not read: the request stream itself is the body, and reply-from pipes it upstream.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-  await app.register(replyFrom, { base: upstream, undici: { connections: 1024, pipelining: 1, keepAliveTimeout: 30_000 } });
+  // No cap on upstream connections below what the held-streams phase opens.
+  await app.register(replyFrom, { base: upstream, undici: { connections: 16_384, pipelining: 1, keepAliveTimeout: 30_000 } });
   app.all('/*', (request, reply) => reply.from(request.url));
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -415,8 +416,9 @@ interface TargetResult {
 }
 
 const PROMPT = 'hello there, how are you today?';
-// The simulator echoes the prompt a word per chunk: 30 words at 100 ms apart hold a stream open ~3 s.
-const HOLD_PROMPT = Array.from({ length: 30 }, (_, i) => `word${i}`).join(' ');
+// The simulator echoes the prompt a word per chunk: 60 words 100 ms apart hold a stream open ~6 s, longer than
+// the ramp, so every stream is open at once if the target lets them through.
+const HOLD_PROMPT = Array.from({ length: 60 }, (_, i) => `word${i}`).join(' ');
 const HOLD_CHUNK_MS = 100;
 
 async function measure(server: Server, load: ChildProcess, sim: SimulatorControl, s: Settings, log: (line: string) => void): Promise<TargetResult> {
@@ -665,7 +667,7 @@ function report(c: Context): string {
     `## Memory with ${s.hold} concurrent streams`,
     '',
     `${s.hold} streaming requests started over ${s.holdRampS} s, each on its own connection; the simulator sends a chunk every ${HOLD_CHUNK_MS} ms ` +
-      'so each stream stays open about 3 s once it starts. RSS is the target\'s whole process tree, sampled every 100 ms. ' +
+      'so each stream stays open about 6 s once it starts. RSS is the target\'s whole process tree, sampled every 100 ms. ' +
       '"Most open at once" counts streams whose answer had started: a target that queues upstream requests shows fewer.',
     '',
     '| Target | Most open at once | Completed | Errors | RSS before MB | Peak RSS MB |',
@@ -846,6 +848,13 @@ async function main(): Promise<void> {
     }
   }
 
+  // Stopped by hand: take the targets down too (Portkey has no IPC channel to notice).
+  let current: Server | undefined;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void (current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    });
+  }
   const results: TargetResult[] = [];
   const context: Context = { settings: s, started, finished: started, loadBefore, loadAfter: loadBefore, postgres, results, skipped };
   try {
@@ -854,6 +863,7 @@ async function main(): Promise<void> {
       let server: Server | undefined;
       try {
         server = await plan.start();
+        current = server;
         results.push(await measure(server, load.child, control, s, log));
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
