@@ -17,14 +17,22 @@ describe("Azure AI Proxy's event routes (POST /api/v1/eventinfo, GET /api/v1/eve
   afterAll(() => t.close());
 
   describe('POST /api/v1/eventinfo', () => {
-    it('answers is_authorized, max_token_cap, event_code, event_image_url, organizer_name, organizer_email and capabilities by model class', async () => {
+    // Its Playground looks deployments up by its own class names (capabilities["openai-dalle3"]).
+    it('answers is_authorized, max_token_cap, event_code, event_image_url, organizer_name, organizer_email and capabilities by its model class names', async () => {
       const { event } = await seedEvent(
         http,
-        { name: 'Legacy Hack', imageUrl: 'https://example.com/logo.png', organizerName: 'Ada', organizerEmail: 'ada@example.com', maxTokenCap: 512 },
+        {
+          name: 'Legacy Hack',
+          imageUrl: 'https://example.com/logo.png',
+          organizerName: 'Ada',
+          organizerEmail: 'ada@example.com',
+          maxTokenCap: 512,
+        },
         [
           builtinResource({ deploymentName: 'gpt-4o', modelClass: 'openai-chat' }),
           builtinResource({ deploymentName: 'gpt-35-turbo', modelClass: 'openai-chat' }),
           builtinResource({ deploymentName: 'ada-002', modelClass: 'openai-embeddings' }),
+          builtinResource({ deploymentName: 'dall-e-3', modelClass: 'openai-dall-e-3' }),
           builtinResource({ deploymentName: 'mistral-large', modelClass: 'azure-ai-inference' }),
         ],
       );
@@ -40,7 +48,12 @@ describe("Azure AI Proxy's event routes (POST /api/v1/eventinfo, GET /api/v1/eve
         event_image_url: 'https://example.com/logo.png',
         organizer_name: 'Ada',
         organizer_email: 'ada@example.com',
-        capabilities: { 'openai-chat': ['gpt-35-turbo', 'gpt-4o'], 'openai-embeddings': ['ada-002'], 'azure-ai-inference': ['mistral-large'] },
+        capabilities: {
+          'openai-chat': ['gpt-35-turbo', 'gpt-4o'],
+          'openai-embedding': ['ada-002'],
+          'openai-dalle3': ['dall-e-3'],
+          'azure-ai-inference': ['mistral-large'],
+        },
       });
     });
 
@@ -50,21 +63,32 @@ describe("Azure AI Proxy's event routes (POST /api/v1/eventinfo, GET /api/v1/eve
       const headers = { 'api-key': apiKey };
 
       const none = await http.post('/api/v1/eventinfo', undefined, { headers });
-      const emptyJson = await http.post('/api/v1/eventinfo', '', { headers: { ...headers, 'content-type': 'application/json' } });
+      const emptyJson = await http.post('/api/v1/eventinfo', '', {
+        headers: { ...headers, 'content-type': 'application/json' },
+      });
       const json = await http.post('/api/v1/eventinfo', { anything: true }, { headers });
-      const text = await http.post('/api/v1/eventinfo', 'not json at all', { headers: { ...headers, 'content-type': 'text/plain' } });
+      const text = await http.post('/api/v1/eventinfo', 'not json at all', {
+        headers: { ...headers, 'content-type': 'text/plain' },
+      });
 
       for (const res of [none, emptyJson, json, text]) {
-        expect({ status: res.status, event_code: (res.body as { event_code?: string }).event_code }).toEqual({ status: 200, event_code: 'Test Hackathon' });
+        expect({ status: res.status, event_code: (res.body as { event_code?: string }).event_code }).toEqual({
+          status: 200,
+          event_code: 'Test Hackathon',
+        });
       }
     });
 
     it('reports is_authorized false once the daily request cap is used up', async () => {
-      const { event } = await seedEvent(http, { dailyRequestCap: 1 }, [builtinResource({ deploymentName: 'chat' })]);
+      const { event } = await seedEvent(http, { dailyRequestCap: 1 }, [
+        builtinResource({ deploymentName: 'chat' }),
+      ]);
       const { apiKey } = await registerAttendee(http, event.id);
       expect((await chat(http, apiKey, { model: 'chat' })).status).toBe(200);
 
-      const res = await http.post<{ is_authorized: boolean }>('/api/v1/eventinfo', undefined, { headers: { 'api-key': apiKey } });
+      const res = await http.post<{ is_authorized: boolean }>('/api/v1/eventinfo', undefined, {
+        headers: { 'api-key': apiKey },
+      });
 
       expect(res.status).toBe(200);
       expect(res.body.is_authorized).toBe(false);
@@ -74,7 +98,9 @@ describe("Azure AI Proxy's event routes (POST /api/v1/eventinfo, GET /api/v1/eve
       const missing = await http.post('/api/v1/eventinfo');
       expect(expectAdminError(missing, 401, 'invalid_api_key').message).toMatch(/No API key provided/);
 
-      const unknown = await http.post('/api/v1/eventinfo', undefined, { headers: { 'api-key': 'aip_not-a-real-key' } });
+      const unknown = await http.post('/api/v1/eventinfo', undefined, {
+        headers: { 'api-key': 'aip_not-a-real-key' },
+      });
       expect(expectAdminError(unknown, 401, 'invalid_api_key').message).toMatch(/Invalid API key/);
     });
 
@@ -82,7 +108,9 @@ describe("Azure AI Proxy's event routes (POST /api/v1/eventinfo, GET /api/v1/eve
       const { event } = await seedEvent(http, {});
       const { apiKey } = await registerAttendee(http, event.id);
 
-      const res = await http.get<{ eventId: string; name: string }>('/api/v1/eventinfo', { headers: { 'api-key': apiKey } });
+      const res = await http.get<{ eventId: string; name: string }>('/api/v1/eventinfo', {
+        headers: { 'api-key': apiKey },
+      });
 
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ eventId: event.id, name: 'Test Hackathon' });
@@ -124,11 +152,19 @@ describe("Azure AI Proxy's event routes (POST /api/v1/eventinfo, GET /api/v1/eve
     });
 
     it('gives a null image URL when the event has none, and the offset at the start in summer time', async () => {
-      const { event } = await seedEvent(http, { timeZone: 'America/New_York', startsAt: '2030-07-01T13:00:00Z', endsAt: new Date(Date.parse('2030-07-01T13:00:00Z') + 8 * HOUR).toISOString() });
+      const { event } = await seedEvent(http, {
+        timeZone: 'America/New_York',
+        startsAt: '2030-07-01T13:00:00Z',
+        endsAt: new Date(Date.parse('2030-07-01T13:00:00Z') + 8 * HOUR).toISOString(),
+      });
 
       const res = await http.get<Record<string, unknown>>(`/api/v1/event/${event.id}`);
 
-      expect(res.body).toMatchObject({ event_image_url: null, start_timestamp: '2030-07-01T09:00:00', time_zone_offset: -240 });
+      expect(res.body).toMatchObject({
+        event_image_url: null,
+        start_timestamp: '2030-07-01T09:00:00',
+        time_zone_offset: -240,
+      });
     });
 
     it('answers 404 for an unknown event', async () => {
@@ -142,7 +178,9 @@ describe("Azure AI Proxy's event routes (POST /api/v1/eventinfo, GET /api/v1/eve
     const { event } = await seedEvent(http, { imageUrl: 'https://example.com/a.png' });
     expect(event.imageUrl).toBe('https://example.com/a.png');
 
-    const cleared = await http.patch<{ imageUrl: string | null }>(`/api/v1/admin/events/${event.id}`, { imageUrl: null });
+    const cleared = await http.patch<{ imageUrl: string | null }>(`/api/v1/admin/events/${event.id}`, {
+      imageUrl: null,
+    });
     expect(cleared.body.imageUrl).toBeNull();
 
     const bad = await http.patch(`/api/v1/admin/events/${event.id}`, { imageUrl: 'javascript:alert(1)' });
