@@ -153,12 +153,12 @@ describe('Shared-code keys (<eventId>@<sharedCode>/<email or 8+ characters>)', (
   });
 });
 
-describe('Shared-code keys: wrong codes are limited per address, like registration attempts', () => {
+describe('Shared-code keys: wrong codes are limited per event and address, together with the registration form', () => {
   let t: TestApp;
   let http: HttpClient;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { REGISTRATION_RATE_LIMIT: '3', REGISTRATION_RATE_WINDOW_S: '60', TRUST_PROXY: 'true' } });
+    t = await startTestApp({ env: { REGISTRATION_FAILURE_LIMIT: '3', REGISTRATION_RATE_WINDOW_S: '60', TRUST_PROXY: 'true' } });
     http = httpClient(t.url);
   });
   afterAll(() => t.close());
@@ -169,13 +169,18 @@ describe('Shared-code keys: wrong codes are limited per address, like registrati
     const known = `${event.id}@${CODE}/registered-before`;
     expect((await chat(http, known, { model: 'chat' }, from('203.0.113.7'))).status).toBe(200);
 
-    for (let guess = 0; guess < 4; guess++) {
+    for (let guess = 0; guess < 2; guess++) {
       expectOpenAiError(await chat(http, `${event.id}@guess-${guess}/attacker-01`, { model: 'chat' }, from('203.0.113.7')), 401, 'invalid_api_key');
     }
+    // The third wrong code, through the registration form, counts in the same bucket and blocks the address.
+    const formGuess = await http.post(`/api/v1/events/${event.id}/attendees`, { name: 'M', email: 'm@example.com', code: 'guess-2' }, { headers: from('203.0.113.7') });
+    expect({ status: formGuess.status, code: (formGuess.body as { code?: string }).code }).toEqual({ status: 403, code: 'registration_code_invalid' });
     const blocked = await chat(http, `${event.id}@${CODE}/attacker-01`, { model: 'chat' }, from('203.0.113.7'));
 
     expect(expectOpenAiError(blocked, 429, 'too_many_requests').message).toMatch(/Too many wrong event codes from your address\. Try again in \d+ s\./);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    const formRight = await http.post(`/api/v1/events/${event.id}/attendees`, { name: 'M', email: 'm@example.com', code: CODE }, { headers: from('203.0.113.7') });
+    expect(formRight.status).toBe(429);
     expect((await chat(http, known, { model: 'chat' }, from('203.0.113.7'))).status).toBe(200);
     expect((await chat(http, `${event.id}@${CODE}/someone-else`, { model: 'chat' }, from('198.51.100.2'))).status).toBe(200);
   });

@@ -47,7 +47,7 @@ export class RegistrationController {
     @Body(new ZodValidationPipe(RegisterAttendeeSchema)) body: RegisterAttendeeInput,
     @Req() request: FastifyRequest,
   ) {
-    return this.attendees.register(eventId, body, baseUrlOf(request, this.config));
+    return this.attendees.register(eventId, body, baseUrlOf(request, this.config), new Date(), request.ip);
   }
 }
 

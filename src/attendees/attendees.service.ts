@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type AccessScope, EVERYTHING } from '../auth/organiser/access-scope';
+import { RegistrationFailures } from '../auth/throttling/registration-failures';
 import { CatalogService } from '../catalog/catalog.service';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-codes';
@@ -62,9 +63,11 @@ export class AttendeesService {
     private readonly attendees: AttendeesRepository,
     private readonly events: EventsService,
     private readonly catalog: CatalogService,
+    private readonly failures: RegistrationFailures,
   ) {}
 
-  async register(eventId: string, input: RegisterAttendeeInput, baseUrl: string, now = new Date()): Promise<RegistrationResponse> {
+  /** `clientIp`: wrong codes count per event and address; a trusted caller (the demo seeder) passes none. */
+  async register(eventId: string, input: RegisterAttendeeInput, baseUrl: string, now = new Date(), clientIp?: string): Promise<RegistrationResponse> {
     const event = await this.events.require(eventId);
     assertRegistrationOpen(event, now);
     if (event.registrationMode !== 'open' && event.registrationMode !== 'code') {
@@ -73,7 +76,9 @@ export class AttendeesService {
         `'${event.name}' registers attendees through ${event.registrationMode === 'github' ? 'GitHub' : event.registrationMode} sign-in: use the sign-in button on its registration page.`,
       );
     }
+    if (event.registrationMode === 'code') await this.failures.assertNotBlocked(eventId, clientIp);
     if (event.registrationMode === 'code' && !(input.code && event.registrationCode && sameSecret(input.code, event.registrationCode))) {
+      await this.failures.countFailure(eventId, clientIp);
       throw new DomainError(ErrorCode.RegistrationCodeInvalid, 'The registration code is missing or wrong. Ask the organiser for the event code.', {
         param: 'code',
       });

@@ -7,6 +7,7 @@ import { AdminAuthGuard } from './guards/admin-auth.guard';
 import { EventKeyGuard } from './guards/event-key.guard';
 import { OrganiserModule } from './organiser/organiser.module';
 import { RedisThrottlerStorage } from './throttling/redis-throttler.storage';
+import { RegistrationFailures } from './throttling/registration-failures';
 import { RegistrationThrottleGuard } from './throttling/registration-throttle.guard';
 
 @Global()
@@ -22,7 +23,7 @@ import { RegistrationThrottleGuard } from './throttling/registration-throttle.gu
       }),
     }),
   ],
-  providers: [AdmissionService, EventKeyGuard, RegistrationThrottleGuard, { provide: APP_GUARD, useClass: AdminAuthGuard }],
-  exports: [AdmissionService, EventKeyGuard, RegistrationThrottleGuard, ThrottlerModule],
+  providers: [AdmissionService, EventKeyGuard, RegistrationThrottleGuard, RegistrationFailures, { provide: APP_GUARD, useClass: AdminAuthGuard }],
+  exports: [AdmissionService, EventKeyGuard, RegistrationThrottleGuard, RegistrationFailures, ThrottlerModule],
 })
 export class AuthModule {}

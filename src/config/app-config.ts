@@ -22,7 +22,8 @@ export class AppConfig {
     publicUrl?: string;
     trustProxy: boolean;
   };
-  readonly registration!: { rateLimit: number; rateWindowMs: number };
+  /** `rateLimit`: all attempts per address and route; `failureLimit`: wrong codes per event and address. Same window. */
+  readonly registration!: { rateLimit: number; failureLimit: number; rateWindowMs: number };
   /** Identity providers attendees sign in with; a provider is absent when not configured. */
   readonly attendeeSignIn!: { github?: { clientId: string; clientSecret: string; oauthBaseUrl: string; apiBaseUrl: string } };
   readonly database!: DatabaseConfig;
@@ -45,9 +46,9 @@ export class AppConfig {
     breaker: { failureThreshold: number; windowMs: number; openMs: number };
   };
   readonly cache!: { refreshMs: number; staleMaxMs: number };
+  readonly usage!: { flushMs: number; batchSize: number; queueMax: number };
   /** Cluster workers and the shared state (counters, budgets, positions, invalidation) behind them. */
   readonly scale!: { workers: number; redisUrl?: string; redisKeyPrefix: string };
-  readonly usage!: { flushMs: number; batchSize: number; queueMax: number };
   readonly shutdown!: { graceMs: number };
   /** `port` set: /metrics is served there without auth; otherwise on the main port behind the admin token. */
   readonly metrics!: { port?: number };
@@ -152,7 +153,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       publicUrl: env.PUBLIC_URL?.replace(/\/$/, ''),
       trustProxy: env.TRUST_PROXY,
     },
-    registration: { rateLimit: env.REGISTRATION_RATE_LIMIT, rateWindowMs: env.REGISTRATION_RATE_WINDOW_S * 1000 },
+    registration: {
+      rateLimit: env.REGISTRATION_RATE_LIMIT,
+      failureLimit: env.REGISTRATION_FAILURE_LIMIT,
+      rateWindowMs: env.REGISTRATION_RATE_WINDOW_S * 1000,
+    },
     attendeeSignIn: { github: githubSignIn(env) },
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE }
@@ -189,8 +194,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
     },
     cache: { refreshMs: env.CACHE_REFRESH_MS, staleMaxMs: env.CATALOG_STALE_MAX_S * 1000 },
-    scale: { workers: workerCount(env), redisUrl: env.REDIS_URL, redisKeyPrefix: env.REDIS_KEY_PREFIX },
     usage: { flushMs: env.USAGE_FLUSH_MS, batchSize: env.USAGE_BATCH_SIZE, queueMax: env.USAGE_QUEUE_MAX },
+    scale: { workers: workerCount(env), redisUrl: env.REDIS_URL, redisKeyPrefix: env.REDIS_KEY_PREFIX },
     shutdown: { graceMs: env.SHUTDOWN_GRACE_S * 1000 },
     metrics: { port: env.METRICS_PORT },
     tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },

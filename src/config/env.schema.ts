@@ -38,7 +38,8 @@ export const envSchema = z.object({
   BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024).default(25 * 1024 * 1024),
   CORS_ORIGINS: z.string().default('*'),
   TRUST_PROXY: bool.default(false),
-  REGISTRATION_RATE_LIMIT: int(1, 100_000).default(10),
+  REGISTRATION_RATE_LIMIT: int(1, 100_000).default(300),
+  REGISTRATION_FAILURE_LIMIT: int(1, 100_000).default(10),
   REGISTRATION_RATE_WINDOW_S: int(1, 86_400).default(60),
   GITHUB_CLIENT_ID: z.string().min(1).optional(),
   GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
@@ -58,12 +59,6 @@ export const envSchema = z.object({
   CACHE_REFRESH_MS: int(100, 60_000).default(1_000),
   USAGE_FLUSH_MS: int(10, 60_000).default(500),
   USAGE_BATCH_SIZE: int(1, 10_000).default(500),
-  USAGE_QUEUE_MAX: int(100, 10_000_000).default(200_000),
-  CATALOG_STALE_MAX_S: int(1, 86_400).default(900),
-  SHUTDOWN_GRACE_S: int(0, 3_600).default(30),
-  METRICS_PORT: int(0, 65535).optional(),
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
-  OTEL_SERVICE_NAME: z.string().min(1).default('ai-proxy'),
   /** Worker processes behind one port; unset means one per core, 1 keeps a single process. */
   WORKERS: int(1, 256).optional(),
   REDIS_URL: z
@@ -71,6 +66,12 @@ export const envSchema = z.object({
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
   REDIS_KEY_PREFIX: z.string().max(100).default('aiproxy:'),
+  USAGE_QUEUE_MAX: int(100, 10_000_000).default(200_000),
+  CATALOG_STALE_MAX_S: int(1, 86_400).default(900),
+  SHUTDOWN_GRACE_S: int(0, 3_600).default(30),
+  METRICS_PORT: int(0, 65535).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('ai-proxy'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,10 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ThrottlerStorage } from '@nestjs/throttler';
+import { Injectable } from '@nestjs/common';
+import { RegistrationFailures } from '../auth/throttling/registration-failures';
 import { CatalogService } from '../catalog/catalog.service';
 import type { CatalogAttendee, CatalogEvent } from '../catalog/catalog.types';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-codes';
-import { AppConfig } from '../config/app-config';
 import { isEmail, matchSharedCode, parseSharedCodeKey, validSuffix } from './shared-code-key';
 import { SharedCodeRepository } from './shared-code.repository';
 
@@ -17,29 +16,20 @@ export interface SharedCodeClaim {
 /** Shown in the admin attendee list instead of a key prefix: the key embeds the event's code. */
 const SHARED_KEY_PREFIX = 'shared-code';
 const NAME_MAX = 200;
-const THROTTLER = 'shared-code';
-/** Blocked addresses remembered locally; far more than one replica sees guessing at once. */
-const MAX_BLOCKED = 10_000;
 
 /**
  * Keys of the form `<eventId>@<sharedCode>/<email or 8+ characters>` for `code`-mode events: accepted as
  * is, registering the attendee on first use. The key's hash becomes the attendee's key hash, so every
  * later request takes the catalog's in-memory path like an issued key (and the daily cap applies).
- * Wrong codes count per event and address against the registration limit, so the code cannot be
- * guessed through the proxy routes faster than through the registration form.
+ * Wrong codes count per event and address together with the registration form's (RegistrationFailures),
+ * so the code cannot be guessed through the proxy routes faster than through the form.
  */
 @Injectable()
 export class SharedCodeKeys {
-  private readonly logger = new Logger(SharedCodeKeys.name);
-  /** Bucket → when its block ends (ms); checked before comparing, so a blocked guess learns nothing. */
-  private readonly blockedUntil = new Map<string, number>();
-
   constructor(
     private readonly catalog: CatalogService,
     private readonly repo: SharedCodeRepository,
-    // Explicit token: ThrottlerStorage is an interface too, so tsc's emitted metadata names Object and the built app fails to boot.
-    @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
-    private readonly config: AppConfig,
+    private readonly failures: RegistrationFailures,
   ) {}
 
   /** The claim a key makes, if it has the form and the event's shared code is right. */
@@ -48,12 +38,10 @@ export class SharedCodeKeys {
     if (!parsed) return undefined;
     const event = this.catalog.event(parsed.eventId);
     if (!event || event.registrationMode !== 'code' || !event.registrationCode) return undefined;
-    const bucket = `${event.id}:${clientIp}`;
-    const blockedMs = (this.blockedUntil.get(bucket) ?? 0) - Date.now();
-    if (blockedMs > 0) throw this.tooManyGuesses(blockedMs);
+    await this.failures.assertNotBlocked(event.id, clientIp);
     const suffix = matchSharedCode(parsed.rest, event.registrationCode);
     if (suffix === undefined) {
-      await this.countWrongCode(bucket);
+      await this.failures.countFailure(event.id, clientIp);
       return undefined;
     }
     if (!validSuffix(suffix)) {
@@ -82,25 +70,5 @@ export class SharedCodeKeys {
     }
     this.catalog.remember(attendee);
     return attendee;
-  }
-
-  private async countWrongCode(bucket: string): Promise<void> {
-    const { rateLimit, rateWindowMs } = this.config.registration;
-    try {
-      const record = await this.storage.increment(`shared-code:${bucket}`, rateWindowMs, rateLimit, rateWindowMs, THROTTLER);
-      if (!record.isBlocked) return;
-      if (this.blockedUntil.size >= MAX_BLOCKED) this.blockedUntil.clear();
-      this.blockedUntil.set(bucket, Date.now() + Math.max(1, record.timeToBlockExpire) * 1000);
-    } catch (err) {
-      // The counter's store (Redis) is down: the wrong key is still refused, only the count is lost.
-      this.logger.warn({ err: (err as Error)?.message }, 'Could not count a wrong shared code');
-    }
-  }
-
-  private tooManyGuesses(ms: number): DomainError {
-    const seconds = Math.ceil(ms / 1000);
-    return new DomainError(ErrorCode.TooManyRequests, `Too many wrong event codes from your address. Try again in ${seconds} s.`, {
-      retryAfterMs: seconds * 1000,
-    });
   }
 }

@@ -81,6 +81,21 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     return this.memory.increment(key, ttl, limit, blockDuration, throttlerName);
   }
 
+  /**
+   * How long `key` stays blocked (ms; 0 when not), without counting a hit: a right registration code must
+   * be refused while any instance has blocked the address. While Redis is down the caller's own memory
+   * answers instead (see RegistrationFailures).
+   */
+  async blockedMs(key: string, throttlerName: string): Promise<number> {
+    if (!this.up) return 0;
+    try {
+      return Math.max(0, await this.redis.pttl(`${this.prefix}throttle:${throttlerName}:${key}:blocked`));
+    } catch (err) {
+      this.down(err as Error);
+      return 0;
+    }
+  }
+
   /** Called by Nest: the storage is the throttler module's ThrottlerStorage provider. */
   async onApplicationShutdown(): Promise<void> {
     this.up = false;
