@@ -1,8 +1,10 @@
 import type { CatalogAttendee, CatalogEvent } from '../catalog/catalog.types';
+import type { BudgetExhausted } from '../usage/daily-counters';
+import { describeBudget } from './realtime.errors';
 
 /** Why the proxy ends a live session; `code` is the realtime error event's `error.code` and the close reason. */
 export interface SessionEnd {
-  code: 'event_ended' | 'event_inactive' | 'event_not_started' | 'key_revoked' | 'session_expired';
+  code: 'event_ended' | 'event_inactive' | 'event_not_started' | 'key_revoked' | 'session_expired' | 'token_limit_exceeded';
   message: string;
 }
 
@@ -42,6 +44,17 @@ export function sessionVerdict({ event, attendee, startedAt, now }: SessionFacts
   return undefined;
 }
 
+/** The end of a session whose last response used up a token budget (the same code as the HTTP 429). */
+export function tokenBudgetEnd(exhausted: BudgetExhausted, now: number): SessionEnd {
+  const perDay = exhausted.limit.endsWith('per-day');
+  return {
+    code: 'token_limit_exceeded',
+    message:
+      `This session used up the ${describeBudget(exhausted)}: ${exhausted.used} tokens counted (each response's input + output); the session is closed. ` +
+      `The budget frees at ${new Date(now + exhausted.retryAfterMs).toISOString()} (in ${Math.ceil(exhausted.retryAfterMs / 1000)} s${perDay ? ', when the day ends in the event time zone' : ''}).`,
+  };
+}
+
 function formatSeconds(seconds: number): string {
   if (seconds % 60 === 0 && seconds >= 60) return `${seconds / 60} min`;
   return `${seconds} s`;
@@ -52,6 +65,7 @@ export function sessionEndEvent(end: SessionEnd, eventId: string): Record<string
   return {
     type: 'error',
     event_id: eventId,
-    error: { type: 'invalid_request_error', code: end.code, message: end.message, param: null, event_id: null },
+    // A used-up budget is a rate limit, as the HTTP routes' 429 says; every other end is a refusal.
+    error: { type: end.code === 'token_limit_exceeded' ? 'rate_limit_error' : 'invalid_request_error', code: end.code, message: end.message, param: null, event_id: null },
   };
 }

@@ -18,8 +18,9 @@ import { LoadBalancer } from '../proxy/load-balancing/load-balancer';
 import { proxyErrors } from '../proxy/proxy.errors';
 import { retryAfterMs } from '../proxy/upstream/retry-after';
 import { BuiltinSimulator } from '../simulator/builtin-simulator.service';
+import { NO_LIMITS } from '../usage/daily-counters';
 import { UsageService } from '../usage/usage.service';
-import { type SessionEnd, sessionEndEvent, sessionVerdict } from './realtime-governance';
+import { type SessionEnd, sessionEndEvent, sessionVerdict, tokenBudgetEnd } from './realtime-governance';
 import { RealtimeRelay, type RelayEnd } from './realtime-relay';
 import { type RealtimeFamily, type RealtimeRequest, chooseClientProtocol, handshakeProblem, readRealtimeRequest } from './realtime-request';
 import { type RealtimeUpstreamTarget, buildRealtimeUpstream } from './realtime-upstream';
@@ -189,9 +190,22 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
       deployment = name;
       if (!this.slots.tryTake(attendee.id, event.maxRealtimeSessions)) throw realtimeErrors.sessionLimit(event.maxRealtimeSessions);
       slotTaken = true;
-      const take = await this.usage.takeDailyRequest(attendee.id, day, event.dailyRequestCap);
-      if (!take.ok) {
-        const resetsAt = nextMidnight(now, event.timeZone);
+      // The day's request and the token budgets in one atomic step, reserving nothing: a session's tokens
+      // are charged per response as they are reported (see charge()), so it only opens while budgets have room.
+      const resetsAt = nextMidnight(now, event.timeZone);
+      const admission = await this.usage.admit({
+        eventId: event.id,
+        attendeeId: attendee.id,
+        day,
+        now: now.getTime(),
+        msToMidnight: resetsAt.getTime() - now.getTime(),
+        dailyRequestCap: event.dailyRequestCap,
+        limits: event.tokenLimits,
+        reserve: 0,
+        metered: true,
+      });
+      if (!admission.ok && admission.limit !== 'requests-per-day') throw realtimeErrors.tokenBudget(admission, now.getTime());
+      if (!admission.ok) {
         throw proxyErrors.dailyCap(event.dailyRequestCap, resetsAt, resetsAt.getTime() - now.getTime(), {
           'x-ratelimit-limit-requests': String(event.dailyRequestCap),
           'x-ratelimit-remaining-requests': '0',
@@ -394,6 +408,8 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
     const now = new Date();
     session.responses++;
     session.tokens += usage.totalTokens;
+    // Charged before the record is queued, so a day window seeded from the database cannot count it twice.
+    if (usage.totalTokens > 0) void this.charge(session, usage.totalTokens, now);
     this.usage.record({
       requestId: session.requestId,
       eventId: session.eventId,
@@ -414,8 +430,37 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
       day: dayKey(now, session.timeZone),
       createdAt: now,
       counted: session.countPending,
-    });
+    }, true);
     session.countPending = false;
+  }
+
+  /**
+   * Charges a response's tokens to the attendee's and the event's budgets when its response.done arrives,
+   * and ends the session once a budget is used up. Nothing is reserved per response.create: the realtime
+   * API gives no bound on a response's input (the whole conversation) before it runs, so a reservation
+   * would be a guess; settling on arrival keeps the counters exact, and a budget is exceeded by at most the
+   * responses under way when it fills (usually one). The shared counters are the HTTP routes' own, so
+   * realtime and HTTP usage draw on one budget across workers and replicas.
+   */
+  private async charge(session: LiveSession, tokens: number, now: Date): Promise<void> {
+    const exhausted = await this.usage.charge({
+      eventId: session.eventId,
+      attendeeId: session.attendeeId,
+      day: dayKey(now, session.timeZone),
+      now: now.getTime(),
+      msToMidnight: nextMidnight(now, session.timeZone).getTime() - now.getTime(),
+      // The event's limits now, so a budget changed mid-session applies to the next response.
+      limits: this.catalog.event(session.eventId)?.tokenLimits ?? NO_LIMITS,
+      tokens,
+    });
+    if (!exhausted || session.end || !session.relay || session.relay.isEnded) return;
+    const end = tokenBudgetEnd(exhausted, now.getTime());
+    session.end = end;
+    this.logger.log(
+      { requestId: session.requestId, eventId: session.eventId, attendeeId: session.attendeeId, code: end.code, limit: exhausted.limit, used: exhausted.used },
+      'Ending realtime session',
+    );
+    session.relay.end(1008, end.code, JSON.stringify(sessionEndEvent(end, `evt_proxy_${randomBytes(8).toString('hex')}`)));
   }
 
   private finish(session: LiveSession, end: RelayEnd): void {

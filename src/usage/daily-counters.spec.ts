@@ -121,4 +121,27 @@ describe(DailyCounters.name, () => {
     expect((await sut.admit(request({ limits, reserve: 0, metered: false, dailyRequestCap: 1 }))).ok).toBe(true);
     expect(await sut.admit(request({ limits, reserve: 0, metered: false, dailyRequestCap: 1 }))).toMatchObject({ ok: false, limit: 'requests-per-day' });
   });
+
+  it('charges unreserved tokens to the same windows an admission checks, and names the budget it used up', async () => {
+    const sut = new DailyCounters(state(), seeds({ requests: 0, tokens: 0 }, 40));
+    const limits = { ...NO_LIMITS, attendeePerMinute: 100, eventPerDay: 100 };
+    const charge = (tokens: number, attendeeId = 'a') => sut.charge({ eventId: 'ev', attendeeId, day: '2026-03-01', now: NOW, msToMidnight: 12 * 3_600_000, limits, tokens });
+
+    await expect(charge(30)).resolves.toBeUndefined();
+    // The event's day started at 40 (from the database): 40 + 30 + 30 = 100 uses it up, for every attendee.
+    await expect(charge(30, 'b')).resolves.toEqual({ limit: 'event-tokens-per-day', cap: 100, used: 100, retryAfterMs: 12 * 3_600_000 });
+    expect(await sut.admit(request({ limits, attendeeId: 'c' }))).toMatchObject({ ok: false, limit: 'event-tokens-per-day' });
+
+    const perMinute = new DailyCounters(state(), seeds());
+    const minuteLimits = { ...NO_LIMITS, attendeePerMinute: 50 };
+    await perMinute.charge({ eventId: 'ev', attendeeId: 'a', day: '2026-03-01', now: NOW, msToMidnight: 1, limits: minuteLimits, tokens: 49 });
+    expect(await perMinute.admit(request({ limits: minuteLimits }))).toMatchObject({ ok: true });
+    await expect(perMinute.charge({ eventId: 'ev', attendeeId: 'a', day: '2026-03-01', now: NOW, msToMidnight: 1, limits: minuteLimits, tokens: 5 })).resolves.toEqual({
+      limit: 'attendee-tokens-per-minute',
+      cap: 50,
+      used: 54,
+      retryAfterMs: 30_000,
+    });
+    expect(await perMinute.admit(request({ limits: minuteLimits }))).toMatchObject({ ok: false, limit: 'attendee-tokens-per-minute', retryAfterMs: 30_000 });
+  });
 });

@@ -45,6 +45,19 @@ export interface Ticket {
   reserved: number;
 }
 
+/** Tokens a realtime response used, charged when its response.done arrives (no reservation before). */
+export interface ChargeRequest {
+  eventId: string;
+  attendeeId: string;
+  day: string;
+  now: number;
+  msToMidnight: number;
+  limits: TokenLimits;
+  tokens: number;
+}
+
+export type BudgetExhausted = { limit: LimitName; cap: number; used: number; retryAfterMs: number };
+
 export type AdmissionOutcome =
   | { ok: true; ticket: Ticket; used: number }
   | { ok: false; limit: LimitName; cap: number; used: number; retryAfterMs: number };
@@ -171,7 +184,24 @@ export class DailyCounters {
     return this.state.adjust(items);
   }
 
-  /** Takes one request from the day's allowance (realtime sessions: no token budgets). */
+  /**
+   * Adds tokens used without a reservation to the windows an admission would reserve in (one atomic add,
+   * day windows seeded from the database like an admission's), and names the first budget the add used up.
+   * Realtime sessions charge each response this way, so a budget is exceeded by at most one response.
+   */
+  async charge(req: ChargeRequest): Promise<BudgetExhausted | undefined> {
+    const plan = { ...req, dailyRequestCap: 0, reserve: req.tokens, metered: true };
+    const windows = planWindows(plan, this.seeds).filter((w) => w.tokens);
+    // Counted without limiting: the tokens are already spent; the budgets are compared with the totals after.
+    const result = await this.state.admit(windows.map(({ name: _n, retryAfterMs: _r, tokens: _t, ...w }) => ({ ...w, limit: null })));
+    const values = result.status === 'admitted' ? result.values : [];
+    const full = windows.findIndex((w, i) => w.limit !== null && (values[i] ?? w.limit) >= w.limit);
+    if (full < 0) return undefined;
+    const w = windows[full];
+    return { limit: w.name, cap: w.limit ?? 0, used: values[full] ?? w.limit ?? 0, retryAfterMs: Math.max(1_000, w.retryAfterMs) };
+  }
+
+  /** Takes one request from the day's allowance (assistant runs: no token budgets). */
   async tryTake(attendeeId: string, day: string, cap: number): Promise<{ ok: boolean; used: number }> {
     const req = { eventId: '', attendeeId, day, now: Date.now(), msToMidnight: 0, dailyRequestCap: cap, reserve: 0, metered: false, limits: NO_LIMITS };
     // The request window, and the attendee's day tokens so the session's usage can be added later.
@@ -200,4 +230,4 @@ export class DailyCounters {
   }
 }
 
-const NO_LIMITS: TokenLimits = { attendeePerMinute: null, attendeePerDay: null, eventPerMinute: null, eventPerDay: null };
+export const NO_LIMITS: TokenLimits = { attendeePerMinute: null, attendeePerDay: null, eventPerMinute: null, eventPerDay: null };

@@ -5,7 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { DatabaseLifecycle } from '../database/database-lifecycle';
 import { dayKey } from '../events/event-window';
 import { SharedStateService } from '../shared-state/shared-state.service';
-import { AdmissionOutcome, AdmissionRequest, DailyCounters, DayCount, Ticket } from './daily-counters';
+import { AdmissionOutcome, AdmissionRequest, BudgetExhausted, ChargeRequest, DailyCounters, DayCount, Ticket } from './daily-counters';
 import { DailyIncrement, UsageRepository } from './usage.repository';
 import type { UsageEntry } from './usage.types';
 
@@ -112,6 +112,19 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   /** Settles a reservation to the tokens really used; `refund` also gives the request back. Never throws. */
   settle(ticket: Ticket, tokens: number, refund: boolean): void {
     this.counters.settle(ticket, tokens, refund).catch((err: unknown) => this.logger.error({ err }, 'Settling a token reservation failed'));
+  }
+
+  /**
+   * Charges tokens used without a reservation (a realtime response) to the token budgets; answers the
+   * budget this used up, if any. Never throws: a failed charge is logged and the session goes on.
+   */
+  async charge(req: ChargeRequest): Promise<BudgetExhausted | undefined> {
+    try {
+      return await this.counters.charge(req);
+    } catch (err) {
+      this.logger.error({ err: (err as Error)?.message }, 'Charging realtime tokens to the budgets failed');
+      return undefined;
+    }
   }
 
   /** Today's requests and tokens for an attendee, "today" being the calendar day in the event's zone. */
