@@ -1,5 +1,5 @@
 import type { CatalogAttendee, CatalogEvent } from '../catalog/catalog.types';
-import { sessionEndEvent, sessionVerdict } from './realtime-governance';
+import { sessionEndEvent, sessionVerdict, tokenBudgetEnd } from './realtime-governance';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const event = (overrides: Partial<CatalogEvent> = {}): CatalogEvent => ({
@@ -73,5 +73,21 @@ describe(sessionEndEvent.name, () => {
       event_id: 'evt_1',
       error: { type: 'invalid_request_error', code: 'session_expired', message: 'm', param: null, event_id: null },
     });
+  });
+});
+
+describe(tokenBudgetEnd.name, () => {
+  it('names the budget, what was counted and when it frees, and reaches the client as a rate-limit error', () => {
+    const end = tokenBudgetEnd({ limit: 'event-tokens-per-minute', cap: 500, used: 530, retryAfterMs: 25_000 }, NOW);
+    const day = tokenBudgetEnd({ limit: 'attendee-tokens-per-day', cap: 10_000, used: 10_020, retryAfterMs: 3_600_000 }, NOW);
+
+    expect(end).toEqual({
+      code: 'token_limit_exceeded',
+      message: expect.stringContaining('event-tokens-per-minute limit (500 tokens for the whole event per minute): 530 tokens counted'),
+    });
+    expect(end.message).toContain('frees at 2026-03-01T12:00:25.000Z (in 25 s)');
+    expect(day.message).toContain('(10000 tokens per attendee per day)');
+    expect(day.message).toContain('when the day ends in the event time zone');
+    expect(sessionEndEvent(end, 'evt_2')).toMatchObject({ error: { type: 'rate_limit_error', code: 'token_limit_exceeded' } });
   });
 });
