@@ -3,8 +3,8 @@ import { EventRealtimeLimits1795500000000 } from './1795500000000-event-realtime
 import { Organisers1795600000000 } from './1795600000000-organisers';
 import { AttendeeIdentities1795700000000 } from './1795700000000-attendee-identities';
 import { EventImageUrl1795800000000 } from './1795800000000-event-image-url';
-import { EventTokenLimits1796000000000 } from './1796000000000-event-token-limits';
 import { AssistantObjects1795900000000 } from './1795900000000-assistant-objects';
+import { EventTokenLimits1796000000000 } from './1796000000000-event-token-limits';
 import { ImportMappings1796100000000 } from './1796100000000-import-mappings';
 
 /** Listed explicitly so the same set runs from dist, from jest, and from the CLI. */
