@@ -12,7 +12,8 @@ export interface UpstreamResponse {
 
 /**
  * One undici Agent: a keep-alive connection pool per upstream origin, with connect, headers and idle
- * body timeouts from config. Responses are never decompressed or buffered here.
+ * body timeouts from config. No per-origin connection cap: streams are long-lived, and a cap would queue
+ * every request past it behind streams that may run for minutes. Responses are never decompressed or buffered here.
  */
 @Injectable()
 export class UpstreamClient implements OnApplicationShutdown {
@@ -24,7 +25,6 @@ export class UpstreamClient implements OnApplicationShutdown {
       headersTimeout: config.upstream.headersTimeoutMs,
       bodyTimeout: config.upstream.bodyTimeoutMs,
       keepAliveTimeout: 30_000,
-      connections: 256,
     });
   }
 
