@@ -42,10 +42,41 @@ function parts(date: Date, timeZone: string): Record<string, number> {
   return out;
 }
 
-/** The calendar day (`YYYY-MM-DD`) that `date` falls on in `timeZone`: the unit of the daily cap. */
-export function dayKey(date: Date, timeZone: string): string {
+function computeDayKey(date: Date, timeZone: string): string {
   const p = parts(date, timeZone);
   return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+}
+
+/** A span of instants known to share one local day: [from, until). */
+interface CachedDay {
+  from: number;
+  until: number;
+  key: string;
+}
+
+/**
+ * The current day per zone: formatToParts on every request was the costliest call of our own on the
+ * proxy path, and the answer only changes at local midnight.
+ */
+const days = new Map<string, CachedDay>();
+
+function cachedDay(date: Date, timeZone: string): CachedDay {
+  const t = date.getTime();
+  const hit = days.get(timeZone);
+  if (hit && t >= hit.from && t < hit.until) return hit;
+  const key = computeDayKey(date, timeZone);
+  const until = computeNextMidnight(date, timeZone).getTime();
+  const day = { from: t, until, key };
+  // Cache only a span checked to end exactly at a day change (guards odd zones whose midnight is skipped).
+  if (until > t && computeDayKey(new Date(until - 1), timeZone) === key && computeDayKey(new Date(until), timeZone) !== key) {
+    days.set(timeZone, day);
+  }
+  return day;
+}
+
+/** The calendar day (`YYYY-MM-DD`) that `date` falls on in `timeZone`: the unit of the daily cap. */
+export function dayKey(date: Date, timeZone: string): string {
+  return cachedDay(date, timeZone).key;
 }
 
 /** Offset of `timeZone` from UTC at `date`, in ms (positive east of Greenwich). */
@@ -57,10 +88,17 @@ function offsetMs(date: Date, timeZone: string): number {
 
 /** The instant the next local midnight occurs in `timeZone` (DST-aware). */
 export function nextMidnight(date: Date, timeZone: string): Date {
+  return new Date(cachedDay(date, timeZone).until);
+}
+
+function computeNextMidnight(date: Date, timeZone: string): Date {
   const p = parts(date, timeZone);
   const localMidnightAsUtc = Date.UTC(p.year, p.month - 1, p.day + 1, 0, 0, 0);
   // Two passes converge across a DST change that happens near midnight.
-  let guess = localMidnightAsUtc - offsetMs(date, timeZone);
-  guess = localMidnightAsUtc - offsetMs(new Date(guess), timeZone);
-  return new Date(guess);
+  const first = localMidnightAsUtc - offsetMs(date, timeZone);
+  const second = localMidnightAsUtc - offsetMs(new Date(first), timeZone);
+  // Where the change skips midnight itself (e.g. America/Santiago), the second pass lands an hour early,
+  // still on today; the day then starts at the first guess.
+  const today = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+  return new Date(computeDayKey(new Date(second), timeZone) === today ? first : second);
 }
