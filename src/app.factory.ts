@@ -3,7 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import { type FastifyError, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { Logger as Pino } from 'pino';
 import { AppModule } from './app.module';
@@ -11,6 +10,7 @@ import { DomainError } from './common/errors/domain-error';
 import { ErrorCode } from './common/errors/error-codes';
 import { buildErrorResponse } from './common/errors/error-response';
 import { controlPlaneBodyLimit, corsDelegate, isControlPlanePath } from './common/http/control-plane';
+import { applySecurityHeaders, securityHeaders } from './common/http/security-headers';
 import { serveUi } from './common/http/static-ui';
 import { setupSwagger } from './common/http/swagger';
 import { createPinoLogger, PinoNestLogger, redactUrl } from './common/logging/logger';
@@ -101,7 +101,7 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
   await app.register(cookie);
   // Security headers. The CSP fits the portal and Swagger UI (same-origin scripts, Angular's inline
   // styles); resources stay loadable cross-origin because browser SDKs call the proxy from other sites.
-  await app.register(helmet, {
+  const security = securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -119,6 +119,13 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
     crossOriginResourcePolicy: { policy: 'cross-origin' },
     crossOriginEmbedderPolicy: false,
   });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (_request, reply, done) => {
+      applySecurityHeaders(security, reply.raw);
+      done();
+    });
   // No enableShutdownHooks(): main.ts handles SIGTERM/SIGINT itself (grace period, then exit 0).
   setupSwagger(app);
   await serveUi(app);
