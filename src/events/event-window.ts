@@ -36,14 +36,15 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-function parts(date: Date, timeZone: string): Record<string, number> {
+/** The local calendar and clock fields of `date` in `timeZone` (year, month, day, hour, minute, second). */
+export function zonedParts(date: Date, timeZone: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(date)) if (p.type !== 'literal') out[p.type] = Number(p.value);
   return out;
 }
 
 function computeDayKey(date: Date, timeZone: string): string {
-  const p = parts(date, timeZone);
+  const p = zonedParts(date, timeZone);
   return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
 }
 
@@ -80,8 +81,8 @@ export function dayKey(date: Date, timeZone: string): string {
 }
 
 /** Offset of `timeZone` from UTC at `date`, in ms (positive east of Greenwich). */
-function offsetMs(date: Date, timeZone: string): number {
-  const p = parts(date, timeZone);
+export function offsetMs(date: Date, timeZone: string): number {
+  const p = zonedParts(date, timeZone);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return asUtc - Math.floor(date.getTime() / 1000) * 1000;
 }
@@ -92,7 +93,7 @@ export function nextMidnight(date: Date, timeZone: string): Date {
 }
 
 function computeNextMidnight(date: Date, timeZone: string): Date {
-  const p = parts(date, timeZone);
+  const p = zonedParts(date, timeZone);
   const localMidnightAsUtc = Date.UTC(p.year, p.month - 1, p.day + 1, 0, 0, 0);
   // Two passes converge across a DST change that happens near midnight.
   const first = localMidnightAsUtc - offsetMs(date, timeZone);
