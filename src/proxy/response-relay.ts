@@ -210,7 +210,8 @@ export async function relayStream(ctx: RelayContext): Promise<RelayOutcome> {
     status,
     errorCode,
     tokens,
-    completionTextTokens: countTextTokens(text),
+    // Only needed when the stream carried no usage; tokenizing every completion cost CPU for nothing.
+    completionTextTokens: tokens ? 0 : countTextTokens(text),
     estimated: false,
   };
 }

@@ -1,4 +1,16 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+type Encoding = typeof import('gpt-tokenizer/encoding/o200k_base');
+
+let encoding: Encoding | undefined;
+
+/**
+ * The o200k_base tables take ~70 MB once loaded, and most requests never need them (the upstream
+ * reports usage): they are loaded on the first estimate instead of at start-up.
+ */
+function countTokens(text: string): number {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy load; import() would make every caller async
+  encoding ??= require('gpt-tokenizer/encoding/o200k_base') as Encoding;
+  return encoding.countTokens(text);
+}
 
 /** Per-message framing tokens of the chat format (role markers), as OpenAI's cookbook counts them. */
 const PER_MESSAGE = 3;
