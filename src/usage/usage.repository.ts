@@ -41,6 +41,28 @@ export interface AttendeeTodayRow {
   tokens: number;
 }
 
+/** usage_records columns written for each entry, in the order of the INSERT's values. */
+const RECORD_COLUMNS: [column: string, field: Exclude<keyof UsageEntry, 'counted'>][] = [
+  ['request_id', 'requestId'],
+  ['event_id', 'eventId'],
+  ['attendee_id', 'attendeeId'],
+  ['resource_id', 'resourceId'],
+  ['deployment', 'deployment'],
+  ['route', 'route'],
+  ['status', 'status'],
+  ['prompt_tokens', 'promptTokens'],
+  ['completion_tokens', 'completionTokens'],
+  ['total_tokens', 'totalTokens'],
+  ['estimated', 'estimated'],
+  ['streamed', 'streamed'],
+  ['latency_ms', 'latencyMs'],
+  ['ttfb_ms', 'ttfbMs'],
+  ['attempts', 'attempts'],
+  ['error_code', 'errorCode'],
+  ['day', 'day'],
+  ['created_at', 'createdAt'],
+];
+
 @Injectable()
 export class UsageRepository {
   private readonly daily: Repository<AttendeeDailyUsageEntity>;
@@ -68,9 +90,16 @@ export class UsageRepository {
   /** Writes a batch of records and the daily counters they add to, atomically. */
   async writeBatch(entries: UsageEntry[], increments: DailyIncrement[]): Promise<void> {
     await this.dataSource.transaction(async (m) => {
-      const rows = entries.map(({ counted: _counted, ...e }) => e);
-      for (let i = 0; i < rows.length; i += 500) {
-        await m.getRepository(UsageRecordEntity).insert(rows.slice(i, i + 500));
+      // One parameterized multi-row INSERT per 500 rows: TypeORM's insert() builder showed up at ~6% of CPU.
+      for (let i = 0; i < entries.length; i += 500) {
+        const chunk = entries.slice(i, i + 500);
+        const params: unknown[] = [];
+        const tuples = chunk.map((e) => {
+          const base = params.length;
+          params.push(...RECORD_COLUMNS.map(([, field]) => e[field]));
+          return `(${RECORD_COLUMNS.map((_, j) => `$${base + j + 1}`).join(', ')})`;
+        });
+        await m.query(`INSERT INTO usage_records (${RECORD_COLUMNS.map(([column]) => column).join(', ')}) VALUES ${tuples.join(', ')}`, params);
       }
       for (const inc of increments) {
         // Attendees deleted meanwhile (event removed) are skipped rather than failing the batch.
