@@ -184,14 +184,30 @@ export class AssistantsService {
           if (field === 'max_completion_tokens' && value > event.maxTokenCap)
             throw proxyErrors.tokenCap(field, value, event.maxTokenCap);
         }
-        const take = await this.usage.takeDailyRequest(attendee.id, day, event.dailyRequestCap);
+        // The day's request and the token budgets in one atomic step, as realtime sessions do: nothing is
+        // reserved (a run's prompt is the whole thread, unknown until it runs); its tokens are charged when
+        // the finished run is metered (see meterRun), so a run only starts while every budget has room.
+        const resetsAt = nextMidnight(now, event.timeZone);
+        const admission = await this.usage.admit({
+          eventId: event.id,
+          attendeeId: attendee.id,
+          day,
+          now: now.getTime(),
+          msToMidnight: resetsAt.getTime() - now.getTime(),
+          dailyRequestCap: event.dailyRequestCap,
+          limits: event.tokenLimits,
+          reserve: 0,
+          metered: true,
+        });
+        if (!admission.ok && admission.limit !== 'requests-per-day') {
+          throw proxyErrors.tokenLimit(admission.limit, admission.cap, admission.retryAfterMs, admission.limit.endsWith('per-day'));
+        }
         const limitHeaders = {
           'x-ratelimit-limit-requests': String(event.dailyRequestCap),
-          'x-ratelimit-remaining-requests': String(Math.max(0, event.dailyRequestCap - take.used)),
+          'x-ratelimit-remaining-requests': String(Math.max(0, event.dailyRequestCap - admission.used)),
         };
         void reply.headers(limitHeaders);
-        if (!take.ok) {
-          const resetsAt = nextMidnight(now, event.timeZone);
+        if (!admission.ok) {
           throw proxyErrors.dailyCap(
             event.dailyRequestCap,
             resetsAt,
@@ -486,7 +502,23 @@ export class AssistantsService {
       return undefined;
     const tokens = usageFrom(run);
     if (!tokens) return undefined;
-    return (await this.ownership.markMetered(run.id, principal.event.id)) ? tokens : undefined;
+    if (!(await this.ownership.markMetered(run.id, principal.event.id))) return undefined;
+    // Charged to the token budgets (the shared counters the HTTP routes and realtime use) before the
+    // record is queued, so a day window seeded from the database cannot count these tokens twice.
+    if (tokens.totalTokens > 0) {
+      const now = new Date();
+      const { event } = principal;
+      await this.usage.charge({
+        eventId: event.id,
+        attendeeId: principal.attendee.id,
+        day: dayKey(now, event.timeZone),
+        now: now.getTime(),
+        msToMidnight: nextMidnight(now, event.timeZone).getTime() - now.getTime(),
+        limits: this.catalog.event(event.id)?.tokenLimits ?? event.tokenLimits,
+        tokens: tokens.totalTokens,
+      });
+    }
+    return tokens;
   }
 
   /**
@@ -585,7 +617,7 @@ export class AssistantsService {
       day,
       createdAt: now,
       counted: draft.counted,
-    });
+    }, true); // a run's tokens were charged to the budgets by meterRun
   }
 
   private jsonBody(body: unknown): Json {

@@ -201,15 +201,6 @@ export class DailyCounters {
     return { limit: w.name, cap: w.limit ?? 0, used: values[full] ?? w.limit ?? 0, retryAfterMs: Math.max(1_000, w.retryAfterMs) };
   }
 
-  /** Takes one request from the day's allowance (assistant runs: no token budgets). */
-  async tryTake(attendeeId: string, day: string, cap: number): Promise<{ ok: boolean; used: number }> {
-    const req = { eventId: '', attendeeId, day, now: Date.now(), msToMidnight: 0, dailyRequestCap: cap, reserve: 0, metered: false, limits: NO_LIMITS };
-    // The request window, and the attendee's day tokens so the session's usage can be added later.
-    const windows = planWindows(req, this.seeds).slice(0, 2);
-    const result = await this.state.admit(windows.map(({ name: _n, retryAfterMs: _r, tokens: _t, ...w }) => w));
-    return result.status === 'admitted' ? { ok: true, used: result.values[0] } : { ok: false, used: result.current };
-  }
-
   refund(attendeeId: string, day: string): Promise<void> {
     return this.state.adjust([{ key: counterKeys.requests(attendeeId, day), delta: -1, ttlMs: DAY_TTL }]);
   }

@@ -76,19 +76,6 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
     if (this.buffer.length > 0) await this.flush();
   }
 
-  /** Takes one of the attendee's daily requests. */
-  async takeDailyRequest(attendeeId: string, day: string, cap: number): Promise<{ ok: boolean; used: number }> {
-    try {
-      return await this.counters.tryTake(attendeeId, day, cap);
-    } catch (err) {
-      // An attendee's first request of the day loads their count; with the database down it cannot be checked.
-      this.logger.warn({ err: (err as Error)?.message }, 'Loading a daily request count failed; the database is unreachable');
-      throw new DomainError(ErrorCode.ServiceUnavailable, "The proxy cannot reach its database to check today's request allowance. Please retry shortly.", {
-        retryAfterMs: 5_000,
-      });
-    }
-  }
-
   refundDailyRequest(attendeeId: string, day: string): void {
     this.counters.refund(attendeeId, day).catch((err: unknown) => this.logger.error({ err }, 'Refunding a daily request failed'));
   }
@@ -115,14 +102,14 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /**
-   * Charges tokens used without a reservation (a realtime response) to the token budgets; answers the
+   * Charges tokens used without a reservation (a realtime response, a finished assistant run) to the token budgets; answers the
    * budget this used up, if any. Never throws: a failed charge is logged and the session goes on.
    */
   async charge(req: ChargeRequest): Promise<BudgetExhausted | undefined> {
     try {
       return await this.counters.charge(req);
     } catch (err) {
-      this.logger.error({ err: (err as Error)?.message }, 'Charging realtime tokens to the budgets failed');
+      this.logger.error({ err: (err as Error)?.message }, 'Charging unreserved tokens to the budgets failed');
       return undefined;
     }
   }
