@@ -228,6 +228,51 @@ describe('Events API', () => {
     });
   });
 
+  describe('github registration mode', () => {
+    const expectSignInNotConfigured = (res: Parameters<typeof expectFieldError>[0]) => {
+      const body = expectFieldError(res, 'registration.mode');
+      expect(body.message).toMatch(/GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET.*Registration modes/);
+    };
+
+    it('refuses to create a github event on a server without GitHub sign-in, and creates nothing', async () => {
+      const before = await listEvents();
+      const event = newEvent({ registration: { mode: 'github' } });
+
+      expectSignInNotConfigured(await http.post('/api/v1/admin/events', event));
+
+      expect(await listEvents()).toEqual(before);
+      expectAdminError(await http.get(`/api/v1/admin/events/${event.id}`), 404, 'event_not_found');
+    });
+
+    it('refuses to switch an event to github on a server without GitHub sign-in, and changes nothing', async () => {
+      const { event } = await seedEvent(http, { registration: { mode: 'code', code: 'keep-me' } });
+
+      expectSignInNotConfigured(await http.patch(`/api/v1/admin/events/${event.id}`, { registration: { mode: 'github' }, name: 'Renamed' }));
+
+      expect(await getEvent(event.id)).toEqual(event);
+    });
+
+    it('creates and switches to github events where GitHub sign-in is configured', async () => {
+      // Nothing is signed in here, so the OAuth endpoints can point at a port nobody listens on.
+      const app = await startTestApp({
+        env: { GITHUB_CLIENT_ID: 'Iv1.eventstest', GITHUB_CLIENT_SECRET: 'github-client-secret-for-tests', GITHUB_OAUTH_BASE_URL: 'http://127.0.0.1:9' },
+      });
+      try {
+        const client = httpClient(app.url);
+        const created = await client.post<EventResponse>('/api/v1/admin/events', newEvent({ registration: { mode: 'github' } }));
+        expect(created.status).toBe(201);
+        expect(created.body.registration).toEqual({ mode: 'github' });
+
+        const { event } = await seedEvent(client);
+        const patched = await client.patch<EventResponse>(`/api/v1/admin/events/${event.id}`, { registration: { mode: 'github' } });
+        expect(patched.status).toBe(200);
+        expect((await client.get<EventResponse>(`/api/v1/admin/events/${event.id}`)).body.registration).toEqual({ mode: 'github' });
+      } finally {
+        await app.close();
+      }
+    });
+  });
+
   describe('unknown ids', () => {
     it('answers 404 for GET, PATCH and DELETE of an unknown event', async () => {
       expectAdminError(await http.get('/api/v1/admin/events/no-such-event'), 404, 'event_not_found');

@@ -10,6 +10,8 @@ import { startTestApp, TestApp } from './support/test-app';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CODE = 'the-real-code';
+/** GitHub sign-in for tests that only need the redirect to it: nothing listens on port 9, nobody follows it. */
+const GITHUB_ENV = { GITHUB_CLIENT_ID: 'Iv1.throttletest', GITHUB_CLIENT_SECRET: 'github-client-secret-for-tests', GITHUB_OAUTH_BASE_URL: 'http://127.0.0.1:9' };
 /** The limits a server runs with when nothing is configured: the room-of-60 test uses exactly these. */
 const DEFAULT_RATE_LIMIT = String(envSchema.shape.REGISTRATION_RATE_LIMIT.parse(undefined));
 const DEFAULT_FAILURE_LIMIT = String(envSchema.shape.REGISTRATION_FAILURE_LIMIT.parse(undefined));
@@ -122,7 +124,7 @@ describe('registration and sign-in: all attempts per address', () => {
   let http: HttpClient;
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { REGISTRATION_RATE_LIMIT: '5', REGISTRATION_RATE_WINDOW_S: '60' } });
+    t = await startTestApp({ env: { REGISTRATION_RATE_LIMIT: '5', REGISTRATION_RATE_WINDOW_S: '60', ...GITHUB_ENV } });
     http = httpClient(t.url);
   });
   afterAll(() => t.close());
@@ -139,20 +141,30 @@ describe('registration and sign-in: all attempts per address', () => {
   it('throttles starting a sign-in per address too', async () => {
     const { event } = await seedEvent(http, { registration: { mode: 'github' } });
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await http.get(`/api/v1/attendee/auth/github/login?event=${event.id}`)).status);
+    for (let i = 0; i < 7; i++) {
+      const res = await http.get(`/api/v1/attendee/auth/github/login?event=${event.id}`);
+      statuses.push(res.status);
+      if (res.status === 302) expect(res.headers.get('location')).toMatch(/^http:\/\/127\.0\.0\.1:9\/login\/oauth\/authorize\?/);
+    }
 
-    // GitHub is not configured on this server: each attempt goes back to the event page until the limit, then 429.
+    // Each attempt is sent on to GitHub until the limit, then 429.
     expect(statuses).toEqual([302, 302, 302, 302, 302, 429, 429]);
     expectThrottled(await http.get(`/api/v1/attendee/auth/github/login?event=${event.id}`), 60);
   });
 
-  it('sends a browser back to the event page when GitHub sign-in is not configured, and says so in the log', async () => {
+  it('sends a browser back to the event page when GitHub sign-in is no longer configured, and says so in the log', async () => {
+    // A github event can only be created where GitHub sign-in is configured; a restart without it leaves one behind.
     // An app of its own: the test above used up this one's sign-in limit.
-    const app = await startTestApp();
+    const first = await startTestApp({ env: GITHUB_ENV });
+    let app: TestApp | undefined = first;
     try {
+      const before = httpClient(first.url);
+      const { event } = await seedEvent(before, { registration: { mode: 'github' } });
+      const { event: open } = await seedEvent(before);
+      await first.close({ keepData: true });
+      app = undefined;
+      app = await startTestApp({ dataDir: first.dataDir, databaseUrl: first.databaseUrl });
       const client = httpClient(app.url);
-      const { event } = await seedEvent(client, { registration: { mode: 'github' } });
-      const { event: open } = await seedEvent(client);
 
       const res = await client.get(`/api/v1/attendee/auth/github/login?event=${event.id}`);
 
@@ -162,8 +174,10 @@ describe('registration and sign-in: all attempts per address', () => {
       expect(app.logs.some((l) => l.includes('not configured on this server') && l.includes('"level":50'))).toBe(true);
       // An event that does not use GitHub sign-in is still told so plainly.
       expectAdminError(await client.get(`/api/v1/attendee/auth/github/login?event=${open.id}`), 503, 'sign_in_unavailable');
+      // And no new github event can be made here.
+      expectAdminError(await client.post('/api/v1/admin/events', newEvent({ registration: { mode: 'github' } })), 400, 'validation_failed');
     } finally {
-      await app.close();
+      await app?.close();
     }
   });
 

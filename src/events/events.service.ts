@@ -4,6 +4,7 @@ import { type AccessScope, ownerFor } from '../auth/organiser/access-scope';
 import { CatalogService } from '../catalog/catalog.service';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-codes';
+import { AppConfig } from '../config/app-config';
 import { isUuid } from '../common/validation/ids';
 import { ResourcesService } from '../resources/resources.service';
 import type { ResourceResponse } from '../resources/dto/resource.schemas';
@@ -60,6 +61,7 @@ export class EventsService {
     private readonly events: EventsRepository,
     private readonly resources: ResourcesService,
     private readonly catalog: CatalogService,
+    private readonly config: AppConfig,
   ) {}
 
   async list(scope: AccessScope): Promise<{ items: EventResponse[]; total: number }> {
@@ -87,6 +89,7 @@ export class EventsService {
   }
 
   async create(input: CreateEventInput, scope: AccessScope): Promise<EventResponse> {
+    this.requireSignInFor(input.registration.mode);
     const explicitId = input.id;
     const base = explicitId ?? slugify(input.name);
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -141,6 +144,7 @@ export class EventsService {
         param: field,
       });
     }
+    if (input.registration) this.requireSignInFor(input.registration.mode);
     const { registration, startsAt: _s, endsAt: _e, ...rest } = input;
     const changes: Partial<EventEntity> = { ...rest, startsAt, endsAt };
     if (registration) {
@@ -151,6 +155,18 @@ export class EventsService {
     if (!updated) throw new DomainError(ErrorCode.EventNotFound, `Event '${id}' does not exist.`);
     await this.catalog.changed();
     return toEventResponse(updated);
+  }
+
+  /** A `github` event on a server without GitHub sign-in could never take a registration: refuse it up front. */
+  private requireSignInFor(mode: EventEntity['registrationMode']): void {
+    if (mode !== 'github' || this.config.attendeeSignIn.github) return;
+    const message =
+      "registration.mode 'github' needs GitHub sign-in, which is not configured on this server: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET " +
+      "(see the README section 'Registration modes'), or choose 'open' or 'code'";
+    throw new DomainError(ErrorCode.ValidationFailed, `Invalid request body: ${message}`, {
+      details: [{ field: 'registration.mode', message }],
+      param: 'registration.mode',
+    });
   }
 
   async remove(id: string, scope: AccessScope): Promise<void> {
