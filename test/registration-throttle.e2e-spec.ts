@@ -174,8 +174,12 @@ describe('registration and sign-in: all attempts per address', () => {
       expect(app.logs.some((l) => l.includes('not configured on this server') && l.includes('"level":50'))).toBe(true);
       // An event that does not use GitHub sign-in is still told so plainly.
       expectAdminError(await client.get(`/api/v1/attendee/auth/github/login?event=${open.id}`), 503, 'sign_in_unavailable');
-      // And no new github event can be made here.
+      // And no new github event can be made here, nor an event switched to github.
       expectAdminError(await client.post('/api/v1/admin/events', newEvent({ registration: { mode: 'github' } })), 400, 'validation_failed');
+      expectAdminError(await client.patch(`/api/v1/admin/events/${open.id}`, { registration: { mode: 'github' } }), 400, 'validation_failed');
+      // The event left behind stays editable, mode resent as the portal's form does, so it can be moved or fixed.
+      const edited = await client.patch(`/api/v1/admin/events/${event.id}`, { name: 'Renamed', registration: { mode: 'github' } });
+      expect({ status: edited.status, name: (edited.body as { name?: string }).name }).toEqual({ status: 200, name: 'Renamed' });
     } finally {
       await app?.close();
     }

@@ -144,7 +144,9 @@ export class EventsService {
         param: field,
       });
     }
-    if (input.registration) this.requireSignInFor(input.registration.mode);
+    // Only a change of mode is checked: an event already in github mode stays editable (dates, caps) after a
+    // restart without GitHub settings, so the organiser can still fix or move it.
+    if (input.registration && input.registration.mode !== current.registrationMode) this.requireSignInFor(input.registration.mode);
     const { registration, startsAt: _s, endsAt: _e, ...rest } = input;
     const changes: Partial<EventEntity> = { ...rest, startsAt, endsAt };
     if (registration) {
