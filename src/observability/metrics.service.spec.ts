@@ -1,3 +1,4 @@
+import { AggregatorRegistry } from 'prom-client';
 import { MetricsService } from './metrics.service';
 
 describe(MetricsService.name, () => {
@@ -40,5 +41,44 @@ describe(MetricsService.name, () => {
     sut.counterFrom('test_dropped_total', 'test', () => dropped);
     dropped = 7;
     expect((await sut.scrape()).body).toMatch(/^test_dropped_total 7$/m);
+  });
+
+  it('counts realtime sessions opened, refused and closed, the open ones, their length and their tokens', async () => {
+    const sut = new MetricsService();
+    sut.realtimeSessionOpened('ev-1', 'rt', 2);
+    sut.realtimeSessionOpened('ev-1', 'rt', 1);
+    sut.realtimeResponse('ev-1', 'rt', 'completed', 12, 7);
+    sut.realtimeResponse('ev-1', 'rt', 'something-new', 3, 0);
+    sut.realtimeSessionClosed('ev-1', 'rt', 'client', 'normal', 42_000);
+    sut.realtimeSessionRefused('ev-1', '', 404, 0);
+    const { body } = await sut.scrape();
+    expect(body).toContain('aiproxy_realtime_sessions_opened_total{event="ev-1",deployment="rt"} 2');
+    expect(body).toContain('aiproxy_realtime_sessions_open{event="ev-1",deployment="rt"} 1');
+    expect(body).toContain('aiproxy_realtime_sessions_closed_total{event="ev-1",deployment="rt",closed_by="client",outcome="normal"} 1');
+    expect(body).toContain('aiproxy_realtime_session_duration_seconds_bucket{le="60",event="ev-1",deployment="rt"} 1');
+    expect(body).toContain('aiproxy_realtime_session_duration_seconds_bucket{le="30",event="ev-1",deployment="rt"} 0');
+    expect(body).toContain('aiproxy_realtime_sessions_refused_total{event="ev-1",deployment="",status="404"} 1');
+    expect(body).toContain('aiproxy_realtime_responses_total{event="ev-1",deployment="rt",status="completed"} 1');
+    expect(body).toContain('aiproxy_realtime_responses_total{event="ev-1",deployment="rt",status="other"} 1');
+    expect(body).toContain('aiproxy_tokens_total{event="ev-1",deployment="rt",type="prompt"} 15');
+    expect(body).toContain('aiproxy_tokens_total{event="ev-1",deployment="rt",type="completion"} 7');
+    expect(body).toContain('aiproxy_upstream_retries_total{deployment="rt"} 1');
+    expect(body).toContain('aiproxy_failovers_total{deployment="rt"} 1');
+  });
+
+  it('sums the realtime series across cluster workers, as the primary does for METRICS_PORT', async () => {
+    const workers = [new MetricsService(), new MetricsService()];
+    for (const w of workers) {
+      w.realtimeSessionOpened('ev-1', 'rt', 1);
+      w.realtimeResponse('ev-1', 'rt', 'completed', 10, 4);
+    }
+    workers[0].realtimeSessionClosed('ev-1', 'rt', 'upstream', 'dropped', 2_000);
+    const sut = AggregatorRegistry.aggregate(await Promise.all(workers.map((w) => w.registry.getMetricsAsJSON())));
+    const body = await sut.metrics();
+    expect(body).toContain('aiproxy_realtime_sessions_opened_total{event="ev-1",deployment="rt"} 2');
+    expect(body).toContain('aiproxy_realtime_sessions_open{event="ev-1",deployment="rt"} 1');
+    expect(body).toContain('aiproxy_realtime_sessions_closed_total{event="ev-1",deployment="rt",closed_by="upstream",outcome="dropped"} 1');
+    expect(body).toContain('aiproxy_realtime_session_duration_seconds_count{event="ev-1",deployment="rt"} 1');
+    expect(body).toContain('aiproxy_tokens_total{event="ev-1",deployment="rt",type="prompt"} 20');
   });
 });

@@ -18,6 +18,19 @@ export interface RequestObservation {
   failedOver: boolean;
 }
 
+/** Who ended a realtime session. */
+export type RealtimeClosedBy = 'client' | 'upstream' | 'proxy';
+
+/**
+ * How a realtime session ended, from a fixed set so the label stays bounded: `normal` (close code 1000,
+ * 1001 or none), `dropped` (the connection was lost, 1006), `error` (any other code the peer sent),
+ * `shutdown` (the proxy stopping), or the governance code with which the proxy ended it.
+ */
+export type RealtimeOutcome = 'normal' | 'dropped' | 'error' | 'shutdown' | 'event_ended' | 'event_inactive' | 'event_not_started' | 'key_revoked' | 'session_expired' | 'token_limit_exceeded';
+
+/** A realtime response's status as the upstream reported it, folded into a bounded set. */
+const RESPONSE_STATUSES = new Set(['completed', 'cancelled', 'failed', 'incomplete']);
+
 /**
  * The process's Prometheus registry. One registry per app instance (not prom-client's global one), so
  * several apps in one process (the tests) keep separate counts. Gauges whose truth lives elsewhere
@@ -33,6 +46,12 @@ export class MetricsService {
   private readonly upstreamErrors: Counter<'deployment' | 'resource' | 'kind' | 'status'>;
   private readonly retries: Counter<'deployment'>;
   private readonly failovers: Counter<'deployment'>;
+  private readonly realtimeOpened: Counter<'event' | 'deployment'>;
+  private readonly realtimeRefused: Counter<'event' | 'deployment' | 'status'>;
+  private readonly realtimeClosed: Counter<'event' | 'deployment' | 'closed_by' | 'outcome'>;
+  private readonly realtimeOpen: Gauge<'event' | 'deployment'>;
+  private readonly realtimeDuration: Histogram<'event' | 'deployment'>;
+  private readonly realtimeResponses: Counter<'event' | 'deployment' | 'status'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'aiproxy_' });
@@ -51,7 +70,7 @@ export class MetricsService {
     });
     this.tokens = new Counter({
       name: 'aiproxy_tokens_total',
-      help: 'Tokens metered, by event, deployment and type (prompt or completion)',
+      help: 'Tokens metered (HTTP requests and realtime responses), by event, deployment and type (prompt or completion)',
       labelNames: ['event', 'deployment', 'type'],
       registers,
     });
@@ -83,8 +102,46 @@ export class MetricsService {
     });
     this.failovers = new Counter({
       name: 'aiproxy_failovers_total',
-      help: 'Requests answered by another backend after the first one failed',
+      help: 'Requests (and realtime sessions) answered by another backend after the first one failed',
       labelNames: ['deployment'],
+      registers,
+    });
+    this.realtimeOpened = new Counter({
+      name: 'aiproxy_realtime_sessions_opened_total',
+      help: 'Realtime WebSocket sessions opened (upstream connected, client upgraded)',
+      labelNames: ['event', 'deployment'],
+      registers,
+    });
+    this.realtimeRefused = new Counter({
+      name: 'aiproxy_realtime_sessions_refused_total',
+      help: 'Realtime handshakes of an admitted key answered without upgrading, by status (deployment empty when not resolved)',
+      labelNames: ['event', 'deployment', 'status'],
+      registers,
+    });
+    this.realtimeClosed = new Counter({
+      name: 'aiproxy_realtime_sessions_closed_total',
+      help: 'Realtime sessions ended, by who ended them and how (normal, dropped, error, shutdown or the governance code)',
+      labelNames: ['event', 'deployment', 'closed_by', 'outcome'],
+      registers,
+    });
+    // Summed across cluster workers, like every gauge without an explicit aggregator.
+    this.realtimeOpen = new Gauge({
+      name: 'aiproxy_realtime_sessions_open',
+      help: 'Realtime sessions open now',
+      labelNames: ['event', 'deployment'],
+      registers,
+    });
+    this.realtimeDuration = new Histogram({
+      name: 'aiproxy_realtime_session_duration_seconds',
+      help: 'Length of realtime sessions, from the upgrade to the close',
+      labelNames: ['event', 'deployment'],
+      buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200],
+      registers,
+    });
+    this.realtimeResponses = new Counter({
+      name: 'aiproxy_realtime_responses_total',
+      help: 'Realtime responses metered (one per response.done), by status: completed, cancelled, failed, incomplete or other',
+      labelNames: ['event', 'deployment', 'status'],
       registers,
     });
   }
@@ -98,6 +155,35 @@ export class MetricsService {
     if (o.ttfbMs !== null) this.ttfb.observe({ event: o.eventId, deployment: o.deployment }, o.ttfbMs / 1000);
     if (o.attempts > 1) this.retries.inc({ deployment: o.deployment }, o.attempts - 1);
     if (o.failedOver) this.failovers.inc({ deployment: o.deployment });
+  }
+
+  /** A realtime session opened after `attempts` upstream connection attempts. */
+  realtimeSessionOpened(eventId: string, deployment: string, attempts: number): void {
+    this.realtimeOpened.inc({ event: eventId, deployment });
+    this.realtimeOpen.inc({ event: eventId, deployment });
+    if (attempts > 1) {
+      this.retries.inc({ deployment }, attempts - 1);
+      this.failovers.inc({ deployment });
+    }
+  }
+
+  /** A realtime handshake refused after admission; `deployment` is '' when the name did not resolve. */
+  realtimeSessionRefused(eventId: string, deployment: string, status: number, attempts: number): void {
+    this.realtimeRefused.inc({ event: eventId, deployment, status: String(status) });
+    if (attempts > 1) this.retries.inc({ deployment }, attempts - 1);
+  }
+
+  realtimeSessionClosed(eventId: string, deployment: string, closedBy: RealtimeClosedBy, outcome: RealtimeOutcome, durationMs: number): void {
+    this.realtimeClosed.inc({ event: eventId, deployment, closed_by: closedBy, outcome });
+    this.realtimeOpen.dec({ event: eventId, deployment });
+    this.realtimeDuration.observe({ event: eventId, deployment }, durationMs / 1000);
+  }
+
+  /** One realtime response.done: its tokens go into the same counter as the HTTP routes'. */
+  realtimeResponse(eventId: string, deployment: string, status: string, promptTokens: number, completionTokens: number): void {
+    this.realtimeResponses.inc({ event: eventId, deployment, status: RESPONSE_STATUSES.has(status) ? status : 'other' });
+    if (promptTokens > 0) this.tokens.inc({ event: eventId, deployment, type: 'prompt' }, promptTokens);
+    if (completionTokens > 0) this.tokens.inc({ event: eventId, deployment, type: 'completion' }, completionTokens);
   }
 
   upstreamError(deployment: string, resourceId: string, kind: UpstreamErrorKind, status?: number): void {

@@ -28,7 +28,7 @@ function genAiOperation(operation: Operation): string {
   return GEN_AI_OPERATION[operation] ?? operation;
 }
 
-function providerName(resource: CatalogResource): string {
+export function providerName(resource: CatalogResource): string {
   return resource.upstream === 'openai' ? 'openai' : 'azure.ai.openai';
 }
 
@@ -46,6 +46,22 @@ export class AttemptTelemetry {
     this.metrics.upstreamError(this.deployment, this.resourceId, kind, status);
     if (status !== undefined) this.span?.setAttribute('http.response.status_code', status);
     TracingService.fail(this.span, status !== undefined ? String(status) : kind);
+    this.span?.end();
+  }
+
+  /**
+   * The upstream refused for a reason that is the client's (its answer is relayed): the span records
+   * the refusal, and no upstream error is counted against the backend.
+   */
+  refused(status: number): void {
+    this.span?.setAttribute('http.response.status_code', status);
+    TracingService.fail(this.span, String(status));
+    this.span?.end();
+  }
+
+  /** The client left while the attempt was under way: not the backend's failure, so nothing is counted. */
+  abandoned(): void {
+    TracingService.fail(this.span, 'client_closed_request');
     this.span?.end();
   }
 

@@ -13,6 +13,7 @@ import { ErrorCode } from '../common/errors/error-codes';
 import { redactUrl } from '../common/logging/logger';
 import { AppConfig } from '../config/app-config';
 import { dayKey, nextMidnight } from '../events/event-window';
+import { RealtimeSessionTelemetry, RealtimeTelemetry, realtimeOutcome } from '../observability/realtime-telemetry';
 import { BackendHealthService } from '../proxy/load-balancing/backend-health.service';
 import { LoadBalancer } from '../proxy/load-balancing/load-balancer';
 import { proxyErrors } from '../proxy/proxy.errors';
@@ -60,12 +61,22 @@ interface LiveSession {
   /** response id → when response.created passed, for per-response latency. */
   responseStarts: Map<string, number>;
   end?: SessionEnd;
+  telemetry: RealtimeSessionTelemetry;
 }
 
 interface Dispatched {
   opened: OpenedUpstream;
   resource: CatalogResource;
   attempts: number;
+}
+
+interface SessionContext {
+  principal: AttendeePrincipal;
+  parsed: RealtimeRequest;
+  requestId: string;
+  deployment: string;
+  url: string;
+  telemetry: RealtimeSessionTelemetry;
 }
 
 /**
@@ -102,6 +113,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly usage: UsageService,
     private readonly simulator: BuiltinSimulator,
     private readonly config: AppConfig,
+    private readonly telemetry: RealtimeTelemetry,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -181,6 +193,8 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
     const onGone = () => gone.abort();
     socket.once('close', onGone);
     let deployment = parsed.deployment ?? '';
+    let resolved = '';
+    const observed = this.telemetry.begin(`${parsed.family}:realtime`, event.id, requestId);
     let slotTaken = false;
     let counted = false;
     let dispatched: Dispatched | undefined;
@@ -188,6 +202,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
       if (!parsed.deployment) throw this.deploymentRequired(parsed.family);
       const { name, resources } = this.resolveDeployment(event, parsed.deployment);
       deployment = name;
+      resolved = name;
       if (!this.slots.tryTake(attendee.id, event.maxRealtimeSessions)) throw realtimeErrors.sessionLimit(event.maxRealtimeSessions);
       slotTaken = true;
       // The day's request and the token budgets in one atomic step, reserving nothing: a session's tokens
@@ -212,7 +227,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
         });
       }
       counted = true;
-      dispatched = await this.dispatch(event, name, resources, parsed, gone.signal, started);
+      dispatched = await this.dispatch(event, name, resources, parsed, gone.signal, started, observed);
       if (gone.signal.aborted) throw new ClientGone();
 
       let client: WebSocket | undefined;
@@ -221,7 +236,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
       if (!client) throw new ClientGone();
       socket.off('close', onGone);
       this.handshakes.delete(socket);
-      this.startSession(client, dispatched, { principal, parsed, requestId, deployment: name, url: redactUrl(url) });
+      this.startSession(client, dispatched, { principal, parsed, requestId, deployment: name, url: redactUrl(url), telemetry: observed });
     } catch (err) {
       socket.off('close', onGone);
       dispatched?.opened.socket.terminate();
@@ -229,6 +244,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
       if (counted) this.usage.refundDailyRequest(attendee.id, day);
       const status = err instanceof ClientGone ? 499 : this.refuse(socket, err, url, requestId);
       const code = err instanceof ClientGone ? 'client_closed_request' : err instanceof DomainError ? err.code : ErrorCode.Internal;
+      observed.refused(resolved, status, code);
       this.usage.record({
         requestId,
         eventId: event.id,
@@ -290,7 +306,15 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /** Opens the upstream on the balancer's backends in order until one completes the handshake. */
-  private async dispatch(event: CatalogEvent, name: string, resources: CatalogResource[], request: RealtimeRequest, signal: AbortSignal, started: number): Promise<Dispatched> {
+  private async dispatch(
+    event: CatalogEvent,
+    name: string,
+    resources: CatalogResource[],
+    request: RealtimeRequest,
+    signal: AbortSignal,
+    started: number,
+    observed: RealtimeSessionTelemetry,
+  ): Promise<Dispatched> {
     const { maxAttempts, totalBudgetMs, connectTimeoutMs } = this.config.upstream;
     const decision = this.balancer.decide({
       poolKey: `${event.id}|${name}`,
@@ -315,21 +339,28 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
       }
       this.health.beginAttempt(resource.id, Date.now());
       attempts++;
+      const connection = buildRealtimeUpstream(target, request);
+      const attempt = observed.attempt(resource, name, connection.url);
       try {
-        const opened = await openUpstreamSocket(buildRealtimeUpstream(target, request), Math.min(connectTimeoutMs, remaining), signal);
+        const opened = await openUpstreamSocket(connection, Math.min(connectTimeoutMs, remaining), signal);
         this.health.success(resource.id);
+        attempt.answered(101);
         return { opened, resource, attempts };
       } catch (err) {
         if (signal.aborted) {
           this.health.abandon(resource.id);
+          attempt.abandoned();
           throw new ClientGone();
         }
         const failure = err instanceof UpstreamHandshakeError ? err : new UpstreamHandshakeError(String(err));
         const status = failure.status;
         if (status !== undefined && CLIENT_FAULT_STATUSES.has(status)) {
           this.health.abandon(resource.id);
+          attempt.refused(status);
           throw realtimeErrors.upstreamRefused(name, status, upstreamMessage(failure.body));
         }
+        if (status !== undefined) attempt.failed('status', status);
+        else attempt.failed(failure.timedOut ? 'timeout' : 'connection');
         if (status === 429) {
           saw429 = true;
           this.health.cooldown(resource.id, Date.now(), retryAfterMs(failure.headers) ?? DEFAULT_429_COOLDOWN_MS);
@@ -352,7 +383,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
     throw proxyErrors.exhausted(name, ErrorCode.UpstreamUnavailable, lastFailure, soonest);
   }
 
-  private startSession(client: WebSocket, dispatched: Dispatched, ctx: { principal: AttendeePrincipal; parsed: RealtimeRequest; requestId: string; deployment: string; url: string }): void {
+  private startSession(client: WebSocket, dispatched: Dispatched, ctx: SessionContext): void {
     const { event, attendee } = ctx.principal;
     const session: LiveSession = {
       requestId: ctx.requestId,
@@ -369,6 +400,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
       responses: 0,
       tokens: 0,
       responseStarts: new Map(),
+      telemetry: ctx.telemetry,
     };
     const relay = new RealtimeRelay(client, dispatched.opened.socket, {
       onUpstreamFrame: (data, isBinary) => {
@@ -378,6 +410,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
     });
     session.relay = relay;
     this.sessions.add(session);
+    session.telemetry.opened(session.deployment);
     dispatched.opened.stopBuffering();
     relay.start(dispatched.opened.early);
     this.logger.log(
@@ -408,6 +441,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
     const now = new Date();
     session.responses++;
     session.tokens += usage.totalTokens;
+    session.telemetry.response(usage.status, usage.inputTokens, usage.outputTokens);
     // Charged before the record is queued, so a day window seeded from the database cannot count it twice.
     if (usage.totalTokens > 0) void this.charge(session, usage.totalTokens, now);
     this.usage.record({
@@ -467,6 +501,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
     if (!this.sessions.delete(session)) return;
     this.slots.release(session.attendeeId);
     const durationMs = Date.now() - session.startedAt;
+    session.telemetry.closed(end.by, realtimeOutcome(end.by, end.code, session.end?.code), end.code, durationMs);
     if (session.countPending) {
       // A session without any response still used one of the day's requests.
       const now = new Date();
