@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { MetricsServer } from '../src/observability/metrics.server';
 import { Pool, startPool } from './support/backends';
+import { registerAttendee, seedEvent } from './support/factories';
 import { httpClient, type HttpClient } from './support/http';
 import { waitFor } from './support/proxy';
+import { closedPortUrl, RealtimeClient, realtimeBuiltin, type RealtimeResponse, TEXT_ONLY_GA, wsUrl } from './support/realtime';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** OTLP/HTTP JSON as the exporter sends it (only the parts the test reads). */
@@ -28,6 +30,7 @@ interface OtlpExport {
 const SERVER = 2;
 const CLIENT = 3;
 const PROMPT = 'the secret ingredient is cardamom-7731';
+const RT = 'rt-obs';
 
 function attrs(span: OtlpSpan): Record<string, string | number | boolean | undefined> {
   return Object.fromEntries(
@@ -60,6 +63,8 @@ describe('Observability: /metrics, traces and logs', () => {
   let http: HttpClient;
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
   let p: Pool;
+  /** A realtime event whose preferred backend is a closed port: its session fails over to the built-in simulator. */
+  let rt: { eventId: string; key: string; done: RealtimeResponse };
 
   beforeAll(async () => {
     receiver = await startReceiver();
@@ -77,6 +82,21 @@ describe('Observability: /metrics, traces and logs', () => {
       // The simulator echoes the prompt, so the completion carries it too.
       expect(await res.text()).toContain('cardamom');
     }
+
+    const { event } = await seedEvent(http, {}, [
+      realtimeBuiltin({ name: 'dead', upstream: 'azure', endpointUrl: await closedPortUrl(), apiKey: 'x', priority: 0, deploymentName: RT }),
+      realtimeBuiltin({ name: 'simulated', priority: 1, deploymentName: RT }),
+    ]);
+    const key = (await registerAttendee(http, event.id)).apiKey;
+    const client = await RealtimeClient.connect(wsUrl(t.url, `/openai/v1/realtime?model=${RT}`), { headers: { 'api-key': key, 'x-request-id': 'obs-realtime' } });
+    client.send(TEXT_ONLY_GA);
+    const done = await client.ask(PROMPT, 1);
+    expect(JSON.stringify(client.events)).toContain('cardamom');
+    client.close(1000, 'bye');
+    await client.waitClosed();
+    rt = { eventId: event.id, key, done: done.response };
+    // A deployment the event does not have: refused after admission, before any upstream attempt.
+    expect((await RealtimeClient.refusal(wsUrl(t.url, '/openai/v1/realtime?model=no-such-model'), { headers: { 'api-key': key } })).status).toBe(404);
   });
 
   afterAll(async () => {
@@ -114,6 +134,29 @@ describe('Observability: /metrics, traces and logs', () => {
       expect(text).not.toContain(p.key);
     });
 
+    it('counts realtime sessions, their tokens in the shared token counter, their failover and the connect error', async () => {
+      const labels = `event="${rt.eventId}",deployment="${RT}"`;
+      // The session's close reaches the gateway a moment after the client saw it.
+      const text = await waitFor(async () => {
+        const body = (await http.get('/metrics', { admin: true })).text;
+        return body.includes('aiproxy_realtime_sessions_closed_total{') && body;
+      }, 'the realtime session closed');
+      expect(text).toMatch(new RegExp(`^aiproxy_realtime_sessions_opened_total\\{${labels}\\} 1$`, 'm'));
+      expect(text).toMatch(new RegExp(`^aiproxy_realtime_sessions_open\\{${labels}\\} 0$`, 'm'));
+      expect(text).toMatch(new RegExp(`^aiproxy_realtime_sessions_closed_total\\{${labels},closed_by="client",outcome="normal"\\} 1$`, 'm'));
+      expect(text).toMatch(new RegExp(`^aiproxy_realtime_session_duration_seconds_count\\{${labels}\\} 1$`, 'm'));
+      expect(text).toMatch(new RegExp(`^aiproxy_realtime_sessions_refused_total\\{event="${rt.eventId}",deployment="",status="404"\\} 1$`, 'm'));
+      expect(text).toMatch(new RegExp(`^aiproxy_realtime_responses_total\\{${labels},status="completed"\\} 1$`, 'm'));
+      expect(rt.done.usage.input_tokens).toBeGreaterThan(0);
+      expect(text).toMatch(new RegExp(`^aiproxy_tokens_total\\{${labels},type="prompt"\\} ${rt.done.usage.input_tokens}$`, 'm'));
+      expect(text).toMatch(new RegExp(`^aiproxy_tokens_total\\{${labels},type="completion"\\} ${rt.done.usage.output_tokens}$`, 'm'));
+      expect(text).toMatch(new RegExp(`^aiproxy_upstream_errors_total\\{deployment="${RT}",resource="[^"]+",kind="connection",status=""\\} 1$`, 'm'));
+      expect(text).toMatch(new RegExp(`^aiproxy_upstream_retries_total\\{deployment="${RT}"\\} 1$`, 'm'));
+      expect(text).toMatch(new RegExp(`^aiproxy_failovers_total\\{deployment="${RT}"\\} 1$`, 'm'));
+      expect(text).not.toContain(rt.key);
+      expect(text).not.toContain('no-such-model');
+    });
+
     it('also serves /metrics without a token on METRICS_PORT, and nothing else there', async () => {
       const port = t.app.get(MetricsServer).port;
       expect(port).toBeGreaterThan(0);
@@ -131,12 +174,15 @@ describe('Observability: /metrics, traces and logs', () => {
       // The batch processor exports within a second or so.
       spans = await waitFor(() => {
         const all = receiver.exports.flatMap((e) => e.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)));
-        return all.filter((s) => s.kind === SERVER).length >= 2 && all.filter((s) => s.kind === CLIENT).length >= 4 && all;
-      }, 'spans for both requests', 10_000);
+        // 2 chat requests and 2 realtime handshakes; 2 attempts each for the chat requests and the session.
+        return all.filter((s) => s.kind === SERVER).length >= 4 && all.filter((s) => s.kind === CLIENT).length >= 6 && all;
+      }, 'spans for both requests and the realtime session', 10_000);
     });
 
+    const ofOperation = (operation: string) => spans.filter((s) => s.kind === SERVER && attrs(s)['gen_ai.operation.name'] === operation);
+
     it('exports one request span per request with GenAI attributes and token usage', () => {
-      const requests = spans.filter((s) => s.kind === SERVER);
+      const requests = ofOperation('chat');
       expect(requests).toHaveLength(2);
       for (const span of requests) {
         expect(span.name).toBe(`chat ${p.deployment}`);
@@ -157,7 +203,7 @@ describe('Observability: /metrics, traces and logs', () => {
     });
 
     it('exports one child span per upstream attempt: the failed one with its error, the answering one with usage', () => {
-      for (const request of spans.filter((s) => s.kind === SERVER)) {
+      for (const request of ofOperation('chat')) {
         const attempts = spans.filter((s) => s.parentSpanId === request.spanId);
         expect(attempts).toHaveLength(2);
         for (const attempt of attempts) {
@@ -179,10 +225,58 @@ describe('Observability: /metrics, traces and logs', () => {
       }
     });
 
+    it('exports a realtime session span with one child per upstream connection attempt, the connected one ended with the session and its usage', () => {
+      const sessions = ofOperation('realtime');
+      expect(sessions).toHaveLength(2);
+      const session = sessions.find((s) => attrs(s)['aiproxy.request.id'] === 'obs-realtime')!;
+      const usage = { 'gen_ai.usage.input_tokens': rt.done.usage.input_tokens, 'gen_ai.usage.output_tokens': rt.done.usage.output_tokens };
+      expect(session.name).toBe(`realtime ${RT}`);
+      expect(attrs(session)).toMatchObject({
+        ...usage,
+        'gen_ai.operation.name': 'realtime',
+        'gen_ai.request.model': RT,
+        'http.route': 'azure-v1:realtime',
+        'http.response.status_code': 101,
+        'aiproxy.event.id': rt.eventId,
+        'aiproxy.attempts': 2,
+        'aiproxy.realtime.responses': 1,
+        'aiproxy.realtime.closed_by': 'client',
+        'aiproxy.realtime.close_code': 1000,
+        'aiproxy.realtime.outcome': 'normal',
+      });
+      expect(attrs(session)['error.type']).toBeUndefined();
+
+      const attempts = spans.filter((s) => s.parentSpanId === session.spanId);
+      expect(attempts).toHaveLength(2);
+      for (const attempt of attempts) {
+        expect(attempt.kind).toBe(CLIENT);
+        expect(attempt.traceId).toBe(session.traceId);
+        expect(attempt.name).toBe(`realtime ${RT}`);
+        expect(attrs(attempt)).toMatchObject({
+          'gen_ai.operation.name': 'realtime',
+          'gen_ai.provider.name': 'azure.ai.openai',
+          'gen_ai.request.model': RT,
+          'server.address': '127.0.0.1',
+          'server.port': expect.any(Number),
+        });
+      }
+      const [failed, connected] = [attempts.find((s) => attrs(s)['error.type']), attempts.find((s) => !attrs(s)['error.type'])];
+      expect(attrs(failed!)['error.type']).toBe('connection');
+      expect(failed!.status?.code).toBe(2);
+      expect(attrs(connected!)).toMatchObject({ ...usage, 'http.response.status_code': 101, 'aiproxy.realtime.close_code': 1000 });
+
+      const refused = sessions.find((s) => s !== session)!;
+      expect(attrs(refused)).toMatchObject({ 'http.response.status_code': 404, 'error.type': 'DeploymentNotFound', 'aiproxy.attempts': 0 });
+      expect(refused.status?.code).toBe(2);
+      expect(spans.filter((s) => s.parentSpanId === refused.spanId)).toHaveLength(0);
+    });
+
     it('puts no prompt, completion or key in any span', () => {
       const everything = receiver.raw.join('\n');
       expect(everything).not.toContain('cardamom');
+      expect(everything).not.toContain('no-such-model');
       expect(everything).not.toContain(p.key);
+      expect(everything).not.toContain(rt.key);
       expect(everything).not.toMatch(/upstream-key-/);
     });
   });
@@ -197,6 +291,7 @@ describe('Observability: /metrics, traces and logs', () => {
       const all = t.logs.join('');
       expect(all).not.toContain('cardamom');
       expect(all).not.toContain(p.key);
+      expect(all).not.toContain(rt.key);
       expect(all).not.toMatch(/upstream-key-/);
     });
   });
