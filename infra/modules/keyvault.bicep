@@ -1,20 +1,32 @@
 // Key Vault holding every secret the proxy needs. The proxy's identity may read them (Key Vault Secrets
 // User); the person running azd may manage them (Secrets Officer). The Redis URL is assembled here from the
-// cache's access key, so the key never leaves Azure.
+// cache's access key, so the key never leaves Azure; or it is the URL given for a Redis of your own; or, with
+// neither, there is no redis-url secret at all.
 param name string
 param location string
 param tags object
 param readerPrincipalId string
 param officerPrincipalId string = ''
+param officerPrincipalType string = 'User'
 @secure()
 param adminToken string
 @secure()
 param encryptionKey string
 @secure()
 param databaseUrl string
-param redisName string
+@description('The Azure Cache for Redis created with the deployment, or empty')
+param redisName string = ''
+@secure()
+@description('A Redis URL of your own, or empty')
+param redisUrl string = ''
 
-resource redis 'Microsoft.Cache/redis@2024-03-01' existing = {
+@secure()
+@description('Entra ID client secret for organiser sign-in, or empty')
+param entraClientSecret string = ''
+
+var hasRedis = !empty(redisUrl) || !empty(redisName)
+
+resource redis 'Microsoft.Cache/redis@2024-03-01' existing = if (!empty(redisName)) {
   name: redisName
 }
 
@@ -51,10 +63,19 @@ resource databaseUrlSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   properties: { value: databaseUrl }
 }
 
-resource redisUrlSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+// TLS only (rediss://, port 6380): ioredis turns TLS on for a rediss:// URL and verifies the certificate.
+resource redisUrlSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (hasRedis) {
   parent: vault
   name: 'redis-url'
-  properties: { value: 'rediss://:${uriComponent(redis.listKeys().primaryKey)}@${redis.properties.hostName}:${redis.properties.sslPort}' }
+  properties: {
+    value: !empty(redisUrl) ? redisUrl : 'rediss://:${uriComponent(redis.listKeys().primaryKey)}@${redis.properties.hostName}:${redis.properties.sslPort}'
+  }
+}
+
+resource entraClientSecretSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(entraClientSecret)) {
+  parent: vault
+  name: 'entra-client-secret'
+  properties: { value: entraClientSecret }
 }
 
 var secretsUserRole = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '4633458b-17de-408a-b874-0445c86b69e6')
@@ -76,12 +97,12 @@ resource officer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!emp
   properties: {
     roleDefinitionId: secretsOfficerRole
     principalId: officerPrincipalId
-    principalType: 'User'
+    principalType: officerPrincipalType
   }
 }
 
 output name string = vault.name
 output uri string = vault.properties.vaultUri
 // The app module reads these outputs, so it waits for the secrets and the reader role before its first revision.
-output secretNames array = [adminTokenSecret.name, encryptionKeySecret.name, databaseUrlSecret.name, redisUrlSecret.name]
+output secretNames array = concat([adminTokenSecret.name, encryptionKeySecret.name, databaseUrlSecret.name], hasRedis ? ['redis-url'] : [], empty(entraClientSecret) ? [] : ['entra-client-secret'])
 output readerAssignmentId string = reader.id

@@ -29,6 +29,16 @@ resource server 'Microsoft.DBforPostgreSQL/flexibleServers@2024-08-01' = {
   }
 }
 
+// The server takes one change at a time: children deployed in parallel fail with ServerIsBusy, so each waits
+// for the one before (firewall rule, then the extensions parameter, then the database).
+
+// 0.0.0.0–0.0.0.0 is Azure's "allow Azure services" rule: the Container Apps environment's outbound addresses.
+resource allowAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = {
+  parent: server
+  name: 'AllowAzureServices'
+  properties: { startIpAddress: '0.0.0.0', endIpAddress: '0.0.0.0' }
+}
+
 // The migrations create the pgcrypto extension; Azure only allows extensions named in this server parameter.
 resource extensions 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@2024-08-01' = {
   parent: server
@@ -37,6 +47,7 @@ resource extensions 'Microsoft.DBforPostgreSQL/flexibleServers/configurations@20
     value: 'PGCRYPTO'
     source: 'user-override'
   }
+  dependsOn: [allowAzure]
 }
 
 resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-01' = {
@@ -44,13 +55,6 @@ resource database 'Microsoft.DBforPostgreSQL/flexibleServers/databases@2024-08-0
   name: databaseName
   properties: { charset: 'UTF8', collation: 'en_US.utf8' }
   dependsOn: [extensions]
-}
-
-// 0.0.0.0–0.0.0.0 is Azure's "allow Azure services" rule: the Container Apps environment's outbound addresses.
-resource allowAzure 'Microsoft.DBforPostgreSQL/flexibleServers/firewallRules@2024-08-01' = {
-  parent: server
-  name: 'AllowAzureServices'
-  properties: { startIpAddress: '0.0.0.0', endIpAddress: '0.0.0.0' }
 }
 
 output name string = server.name
