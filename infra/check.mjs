@@ -10,6 +10,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -112,8 +113,25 @@ export function parseBicep(file) {
     }
     modules.push({ symbol: m[1], path: m[2], keys, line: text.slice(0, m.index).split('\n').length });
   }
-  const resources = [...text.matchAll(/^\s*resource\s+(\w+)\s+'([^'@]+)@([^']+)'/gm)].map((m) => ({ symbol: m[1], type: m[2], apiVersion: m[3] }));
+  const resources = [...text.matchAll(/^\s*resource\s+(\w+)\s+'([^'@]+)@([^']+)'\s*(existing)?/gm)].map((m) => ({
+    symbol: m[1],
+    type: m[2],
+    apiVersion: m[3],
+    existing: Boolean(m[4]),
+    body: bodyAt(stripped, m.index),
+  }));
   return { file, text, stripped, params, outputs, modules, resources };
+}
+
+/** The `{…}` block that starts at or after `from` (comments and string literals already blanked). */
+function bodyAt(stripped, from) {
+  const start = stripped.indexOf('{', from);
+  let depth = 0;
+  for (let i = start; i < stripped.length; i++) {
+    if (stripped[i] === '{') depth++;
+    else if (stripped[i] === '}' && --depth === 0) return stripped.slice(start, i + 1);
+  }
+  return stripped.slice(start);
 }
 
 function checkBalance(b) {
@@ -140,6 +158,19 @@ function checkFile(b) {
   }
   for (const m of b.stripped.matchAll(/@secure\(\)\s*param\s+(\w+)/g)) {
     if (new RegExp(`output\\s+\\w+\\s+\\w+\\s*=.*\\b${m[1]}\\b`).test(b.stripped)) problem(rel(b.file), `secure parameter ${m[1]} is written to an output`);
+  }
+  // BCP138: a for-expression may only be the value of a declaration (`=`) or of a resource/module property (`:`),
+  // never a function argument or an array element.
+  for (const m of b.stripped.matchAll(/\[\s*for\b/g)) {
+    const before = b.stripped.slice(0, m.index).trimEnd().slice(-1);
+    if (before !== '=' && before !== ':') {
+      problem(rel(b.file), `line ${b.stripped.slice(0, m.index).split('\n').length}: a for-expression is not allowed here (BCP138); give it its own variable`);
+    }
+  }
+  // Reading a resource through `existing` in the template that also deploys it makes it depend on itself; azd's
+  // templates read it in a separate module (fetch-container-image.bicep).
+  for (const r of b.resources.filter((x) => x.existing)) {
+    if (b.resources.some((x) => !x.existing && x.type === r.type)) problem(rel(b.file), `resource ${r.symbol}: reads an existing ${r.type} that this file also deploys; read it in a module`);
   }
   if (/\blistKeys\(\)[^\n]*$/m.test(b.stripped.split('\n').filter((l) => /^\s*output\b/.test(l)).join('\n'))) problem(rel(b.file), 'a key is written to an output');
 }
@@ -223,6 +254,13 @@ function main() {
   for (const m of app.matchAll(/path:\s*(?:exists \? )?'(\/[a-z]+)'/g)) {
     if (!health.includes(`@Get('${m[1].slice(1)}')`)) problem('infra/modules/containerapp.bicep', `probe path ${m[1]} is not served by the app`);
   }
+  // Container Apps probe limits (ContainerAppProbe): failureThreshold 1–10, periodSeconds 1–240,
+  // initialDelaySeconds 0–60, timeoutSeconds 1–240, successThreshold 1–10.
+  const limits = { failureThreshold: [1, 10], periodSeconds: [1, 240], initialDelaySeconds: [0, 60], timeoutSeconds: [1, 240], successThreshold: [1, 10] };
+  for (const m of app.matchAll(/\b(failureThreshold|periodSeconds|initialDelaySeconds|timeoutSeconds|successThreshold):\s*(\d+)/g)) {
+    const [lo, hi] = limits[m[1]];
+    if (Number(m[2]) < lo || Number(m[2]) > hi) problem('infra/modules/containerapp.bicep', `probe ${m[1]} ${m[2]} is outside ${lo}–${hi}`);
+  }
   if (!/scale:[\s\S]*minReplicas[\s\S]*maxReplicas[\s\S]*http:/.test(app)) problem('infra/modules/containerapp.bicep', 'needs min/max replicas and an HTTP scale rule');
   if (!/keyVaultUrl:/.test(app) || !/identity:\s*identityId/.test(app)) problem('infra/modules/containerapp.bicep', 'secrets should be Key Vault references read with the managed identity');
   const pg = readFileSync(join(here, 'modules', 'postgres.bicep'), 'utf8');
@@ -232,6 +270,17 @@ function main() {
     if (!allowed.includes(m[1].toUpperCase())) problem('infra/modules/postgres.bicep', `migrations create extension ${m[1]}, which azure.extensions does not allow`);
   }
   if (!allowed.includes('PGCRYPTO')) problem('infra/modules/postgres.bicep', 'pgcrypto must be allow-listed');
+  // The server takes one change at a time (ServerIsBusy otherwise): its children must be chained by dependsOn.
+  const pgChildren = [...seen.values()].flatMap((b) => b.resources).filter((r) => !r.existing && r.type.startsWith('Microsoft.DBforPostgreSQL/flexibleServers/'));
+  const unchained = pgChildren.filter((r) => !/\bdependsOn\s*:/.test(r.body));
+  if (unchained.length > 1) problem('infra/modules/postgres.bicep', `${unchained.map((r) => r.symbol).join(', ')} would be deployed in parallel; chain them with dependsOn`);
+  if (!/sslmode=verify-full/.test(mainBicep.text)) problem('infra/main.bicep', 'DATABASE_URL should ask for TLS with sslmode=verify-full (pg treats require as verify-full, with a warning)');
+
+  // The README tells a newcomer every variable the deployment reads.
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  for (const m of JSON.stringify(paramsJson).matchAll(/\$\{(AI_PROXY_\w+)/g)) {
+    if (!readme.includes(m[1])) problem('README.md', `${m[1]} (infra/main.parameters.json) is not documented`);
+  }
 
   const files = seen.size;
   if (problems.length > 0) {
