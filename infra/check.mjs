@@ -167,10 +167,10 @@ function checkFile(b) {
       problem(rel(b.file), `line ${b.stripped.slice(0, m.index).split('\n').length}: a for-expression is not allowed here (BCP138); give it its own variable`);
     }
   }
-  // Reading a resource through `existing` in the template that also deploys it makes it depend on itself; azd's
-  // templates read it in a separate module (fetch-container-image.bicep).
+  // Reading a resource through `existing` in the template that also deploys it references what that deployment
+  // is changing; azd's generated templates read it in a separate module (fetch-container-image.bicep).
   for (const r of b.resources.filter((x) => x.existing)) {
-    if (b.resources.some((x) => !x.existing && x.type === r.type)) problem(rel(b.file), `resource ${r.symbol}: reads an existing ${r.type} that this file also deploys; read it in a module`);
+    if (b.resources.some((x) => !x.existing && x.type === r.type)) problem(rel(b.file), `resource ${r.symbol}: reads an existing ${r.type} that this file also deploys; read it in a separate module, as azd's templates do`);
   }
   if (/\blistKeys\(\)[^\n]*$/m.test(b.stripped.split('\n').filter((l) => /^\s*output\b/.test(l)).join('\n'))) problem(rel(b.file), 'a key is written to an output');
 }

@@ -1,5 +1,6 @@
-// The image the proxy app runs now, read in its own deployment. Reading the app from the template that also
-// declares it would make the app depend on itself; a separate module is how azd's own templates do it.
+// The image the proxy app runs now, read in its own (nested) deployment, which finishes before the app is
+// written. Reading it through `existing` in the template that also writes the app leaves ARM to resolve a
+// reference to a resource that deployment is changing; azd's generated templates use this module instead.
 param exists bool
 param name string
 
