@@ -17,7 +17,7 @@ param location string
 @description('Object id of the user running azd; gets Key Vault Secrets Officer so they can read and rotate secrets. Empty to skip.')
 param principalId string = ''
 
-@description('Kind of principalId: User when a person runs azd, ServicePrincipal in a pipeline (azd sets AZURE_PRINCIPAL_TYPE)')
+@description('Kind of principalId: User when a person runs azd; in a pipeline, azd env set AZURE_PRINCIPAL_TYPE ServicePrincipal')
 param principalType string = 'User'
 
 @secure()
