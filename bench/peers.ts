@@ -51,6 +51,8 @@ interface Settings {
   workers: number[];
   attendees: number;
   targets: Set<string>;
+  /** Which AI Proxy database lanes run: PGlite always unless left out, PostgreSQL when a URL is given. */
+  databases: Set<string>;
   profile: boolean;
   profileRate: number;
   profileDurationS: number;
@@ -85,6 +87,8 @@ function readSettings(argv: string[]): Settings {
   const targets = new Set((get('targets') ?? 'direct,passthrough,portkey,aiproxy').split(','));
   for (const t of targets) if (!['direct', 'passthrough', 'portkey', 'aiproxy'].includes(t)) throw new Error(`unknown target ${t}`);
   targets.add('direct'); // every other figure is relative to it
+  const databases = new Set((get('databases') ?? 'pglite,postgres').split(','));
+  for (const d of databases) if (!['pglite', 'postgres'].includes(d)) throw new Error(`unknown database ${d} (pglite or postgres)`);
   return {
     rates: list('rates', [500, 1000, 2000], 20_000),
     durationS: num('duration', 1, 120, 10),
@@ -99,6 +103,7 @@ function readSettings(argv: string[]): Settings {
     workers: [...new Set(list('workers', [1, availableParallelism()], 256))],
     attendees: num('attendees', 1, 1_000, 50),
     targets,
+    databases,
     profile: get('no-profile') === undefined,
     profileRate: num('profile-rate', 1, 20_000, 1_000),
     profileDurationS: num('profile-duration', 1, 120, 15),
@@ -739,6 +744,7 @@ function report(c: Context): string {
     'npm run bench:peers                                                         # PGlite lanes only',
     'npm run bench:peers -- --database-url postgres://postgres@127.0.0.1:5432/postgres   # and PostgreSQL lanes',
     'npm run bench:peers -- --rates 250,500 --duration 5 --hold 1000 --targets aiproxy    # a quick look',
+    'npm run bench:peers -- --targets aiproxy --databases postgres --workers 1 --no-profile --database-url …  # one lane',
     '```',
     '',
     'Raw figures of this run: [benchmarks.json](benchmarks.json).',
@@ -824,7 +830,7 @@ async function main(): Promise<void> {
   if (s.targets.has('passthrough')) plans.push({ name: 'passthrough', start: () => passthroughServer(simUrl, simKey) });
   if (s.targets.has('portkey')) plans.push({ name: 'portkey', start: () => portkeyServer(simUrl, simKey) });
   if (s.targets.has('aiproxy')) {
-    for (const database of s.databaseUrl ? ['pglite', 'postgres'] : ['pglite']) {
+    for (const database of (s.databaseUrl ? ['pglite', 'postgres'] : ['pglite']).filter((d) => s.databases.has(d))) {
       for (const workers of s.workers) {
         // Embedded PGlite lives in one process: the product refuses WORKERS > 1 with it.
         if (database === 'pglite' && workers > 1) {
