@@ -9,7 +9,7 @@ import { AppModule } from './app.module';
 import { DomainError } from './common/errors/domain-error';
 import { ErrorCode } from './common/errors/error-codes';
 import { buildErrorResponse } from './common/errors/error-response';
-import { controlPlaneBodyLimit, corsDelegate, isControlPlanePath } from './common/http/control-plane';
+import { controlPlaneBodyLimit, corsDelegate, dataPlaneCorsHeaders, isControlPlanePath } from './common/http/control-plane';
 import { applySecurityHeaders, securityHeaders } from './common/http/security-headers';
 import { serveUi } from './common/http/static-ui';
 import { setupSwagger } from './common/http/swagger';
@@ -50,7 +50,17 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
   // Per-route body limits: admin and sign-in JSON is small; proxy routes keep BODY_LIMIT_BYTES for uploads.
   const controlPlaneLimit = controlPlaneBodyLimit(config);
   fastify.addHook('onRoute', (route) => {
-    if (route.bodyLimit === undefined && isControlPlanePath(route.url)) route.bodyLimit = controlPlaneLimit;
+    if (isControlPlanePath(route.url)) {
+      if (route.bodyLimit === undefined) route.bodyLimit = controlPlaneLimit;
+    } else if (route.method !== 'OPTIONS' && !(Array.isArray(route.method) && route.method.includes('OPTIONS'))) {
+      // Data-plane routes get their fixed CORS headers from the hook below; @fastify/cors keeps preflights,
+      // the control plane and unknown routes.
+      route.config = { ...route.config, cors: false, dataPlaneCors: true };
+    }
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if ((request.routeOptions.config as { dataPlaneCors?: boolean }).dataPlaneCors) reply.headers(dataPlaneCorsHeaders(request.headers.origin));
+    done();
   });
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
