@@ -395,11 +395,13 @@ export class ProxyService {
     }
 
     let clientGone = false;
-    const clientAbort = new AbortController();
+    // The attempt in flight, or the one whose answer is being relayed: a client leaving aborts it. One
+    // controller per attempt and no second one for the client (an AbortSignal is costly on this path).
+    let current: AbortController | undefined;
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) {
         clientGone = true;
-        clientAbort.abort(new ClientClosed('client closed the connection'));
+        current?.abort(new ClientClosed('client closed the connection'));
       }
     });
 
@@ -419,13 +421,11 @@ export class ProxyService {
       }
       const upstream = buildUpstreamRequest(target, call, bodyFor(resource));
       const controller = new AbortController();
-      const onClientAbort = () => controller.abort(clientAbort.signal.reason);
-      clientAbort.signal.addEventListener('abort', onClientAbort, { once: true });
+      current = controller;
       const budget = setTimeout(() => controller.abort(new BudgetExceeded()), remaining);
       this.health.beginAttempt(resource.id, Date.now());
       attempts++;
       const attempt = observed.attempt(resource, name, upstream.url);
-      let keepListening = false;
       try {
         const res = await this.client.send(upstream, controller.signal);
         clearTimeout(budget);
@@ -450,8 +450,7 @@ export class ProxyService {
           continue;
         }
         this.health.success(resource.id);
-        // The relay keeps listening: a client leaving mid-stream aborts the upstream request.
-        keepListening = true;
+        // `current` stays on this attempt: a client leaving mid-stream aborts the upstream request.
         return { res, resource, controller, attempts, attempt };
       } catch (err) {
         clearTimeout(budget);
@@ -466,8 +465,6 @@ export class ProxyService {
         this.logger.warn({ resourceId: resource.id, deployment: name, err: (err as Error)?.message }, 'Upstream request failed; trying the next backend');
         lastFailure = timedOut ? 'the backend timed out' : 'the connection to the backend failed';
         lastWasTimeout = timedOut;
-      } finally {
-        if (!keepListening) clientAbort.signal.removeEventListener('abort', onClientAbort);
       }
     }
     if (clientGone) throw new ClientClosed();

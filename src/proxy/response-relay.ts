@@ -55,15 +55,16 @@ function errorCodeOf(payload: unknown, status: number): string {
 /** A non-streamed answer: read whole (it is bounded), meter it, pass status and body on. */
 export async function relayBuffered(ctx: RelayContext): Promise<RelayOutcome> {
   const { reply, upstream } = ctx;
-  const chunks: Buffer[] = [];
+  let bytes: Uint8Array;
   try {
-    for await (const chunk of upstream.body) chunks.push(chunk as Buffer);
+    // undici's own consumer: cheaper than an async iterator over the stream on this hot path.
+    bytes = await upstream.body.bytes();
   } catch (err) {
     // Our own abort (the client left) keeps its reason; a broken or stalled upstream is a 502/504, not a bug of ours.
     if (ctx.controller.signal.aborted) throw err;
     throw proxyErrors.cutOff((err as { code?: string })?.code === 'UND_ERR_BODY_TIMEOUT');
   }
-  let payload = Buffer.concat(chunks);
+  let payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headers = pickHeaders(upstream.headers);
   let parsed: unknown;
   if (String(headers['content-type'] ?? '').includes('json')) {
