@@ -31,21 +31,31 @@ export function countTextTokens(text: string): number {
 }
 
 /**
+ * A tokenizer-free count for reservations: a UTF-8 byte per 3 is above o200k's count for English and code
+ * (about 4 bytes a token) and close for CJK (3 bytes a character, about a token each). A reservation is
+ * settled to the real usage when the answer ends, so this only needs to be near and cheap: it keeps
+ * the 70 MB tokenizer tables out of memory and its CPU off the admission path.
+ */
+export function approxTextTokens(text: string): number {
+  return text ? Math.ceil(Buffer.byteLength(text) / 3) : 0;
+}
+
+/**
  * Prompt tokens of a request body, used when the upstream reports no usage (a broken stream, an old
  * api-version without stream_options). o200k_base is the GPT-4o family's encoding; counts for other
  * families are close, and such records are marked as estimated.
  */
-export function estimatePromptTokens(body: Record<string, unknown>): number {
+export function estimatePromptTokens(body: Record<string, unknown>, count: (text: string) => number = countTextTokens): number {
   if (Array.isArray(body.messages)) {
     let total = PER_REPLY;
     for (const m of body.messages as Record<string, unknown>[]) {
-      total += PER_MESSAGE + countTextTokens(textOf(m?.content)) + (typeof m?.name === 'string' ? 1 : 0);
+      total += PER_MESSAGE + count(textOf(m?.content)) + (typeof m?.name === 'string' ? 1 : 0);
     }
-    if (body.tools !== undefined) total += countTextTokens(JSON.stringify(body.tools));
+    if (body.tools !== undefined) total += count(JSON.stringify(body.tools));
     return total;
   }
   const input = body.prompt ?? body.input;
-  if (typeof input === 'string') return countTextTokens(input);
-  if (Array.isArray(input)) return input.reduce<number>((n, x) => n + (typeof x === 'string' ? countTextTokens(x) : Array.isArray(x) ? x.length : countTextTokens(textOf((x as { content?: unknown })?.content))), 0);
+  if (typeof input === 'string') return count(input);
+  if (Array.isArray(input)) return input.reduce<number>((n, x) => n + (typeof x === 'string' ? count(x) : Array.isArray(x) ? x.length : count(textOf((x as { content?: unknown })?.content))), 0);
   return 0;
 }
