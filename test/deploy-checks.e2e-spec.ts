@@ -19,7 +19,7 @@ function sandbox(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ai-proxy-deploy-check-'));
   cpSync(join(root, 'docker'), join(dir, 'docker'), { recursive: true });
   cpSync(join(root, 'infra'), join(dir, 'infra'), { recursive: true });
-  for (const f of ['azure.yaml', '.dockerignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'src', 'migrations', 'bench', 'admin-ui', 'node_modules']) {
+  for (const f of ['azure.yaml', 'README.md', '.dockerignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json', 'src', 'migrations', 'bench', 'admin-ui', 'node_modules']) {
     symlinkSync(join(root, f), join(dir, f));
   }
   return dir;
