@@ -50,6 +50,8 @@ export class AppConfig {
   /** Cluster workers and the shared state (counters, budgets, positions, invalidation) behind them. */
   readonly scale!: { workers: number; redisUrl?: string; redisKeyPrefix: string };
   readonly shutdown!: { graceMs: number };
+  /** 0: V8 sizes the heap by its own heuristic. */
+  readonly runtime!: { heapGrowingPercent: number };
   /** `port` set: /metrics is served there without auth; otherwise on the main port behind the admin token. */
   readonly metrics!: { port?: number };
   readonly tracing!: { otlpEndpoint?: string; serviceName: string };
@@ -197,6 +199,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     usage: { flushMs: env.USAGE_FLUSH_MS, batchSize: env.USAGE_BATCH_SIZE, queueMax: env.USAGE_QUEUE_MAX },
     scale: { workers: workerCount(env), redisUrl: env.REDIS_URL, redisKeyPrefix: env.REDIS_KEY_PREFIX },
     shutdown: { graceMs: env.SHUTDOWN_GRACE_S * 1000 },
+    runtime: { heapGrowingPercent: env.HEAP_GROWING_PERCENT },
     metrics: { port: env.METRICS_PORT },
     tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
   });
