@@ -73,6 +73,9 @@ async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promis
     await withClient(databaseUrl, async (c) => {
       const { rows } = await c.query<{ name: string; n: number }>('SELECT name, count(*)::int AS n FROM migrations GROUP BY name ORDER BY name');
       expect(rows).toEqual(MIGRATIONS.map((m) => ({ name: new m().name, n: 1 })).sort((a, b) => a.name.localeCompare(b.name)));
+      // Boot creates no database objects outside the migrations (TypeORM would add uuid-ossp by itself).
+      const extensions = await c.query<{ extname: string }>('SELECT extname FROM pg_extension ORDER BY extname');
+      expect(extensions.rows.map((r) => r.extname)).toEqual(['pgcrypto', 'plpgsql']);
       // Every replica gave the lock back (the pools stay open, so a leaked lock would still show).
       const locks = await c.query(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = $1)`, [name]);
       expect(locks.rowCount).toBe(0);

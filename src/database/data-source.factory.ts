@@ -22,6 +22,9 @@ const BASE: Partial<DataSourceOptions> = {
   migrations: MIGRATIONS,
   migrationsTableName: 'migrations',
   synchronize: false,
+  // The migrations own the schema: otherwise every replica's initialize() runs CREATE EXTENSION "uuid-ossp"
+  // (unused: ids default to gen_random_uuid()) before, and outside, the migration lock.
+  installExtensions: false,
   logging: false,
 };
 
