@@ -187,18 +187,7 @@ export class AssistantsService {
         // The day's request and the token budgets in one atomic step, as realtime sessions do: nothing is
         // reserved (a run's prompt is the whole thread, unknown until it runs); its tokens are charged when
         // the finished run is metered (see meterRun), so a run only starts while every budget has room.
-        const resetsAt = nextMidnight(now, event.timeZone);
-        const admission = await this.usage.admit({
-          eventId: event.id,
-          attendeeId: attendee.id,
-          day,
-          now: now.getTime(),
-          msToMidnight: resetsAt.getTime() - now.getTime(),
-          dailyRequestCap: event.dailyRequestCap,
-          limits: event.tokenLimits,
-          reserve: 0,
-          metered: true,
-        });
+        const { admission, resetsAt } = await this.usage.admitAt(event, attendee.id, day, now, 0, true);
         if (!admission.ok && admission.limit !== 'requests-per-day') {
           throw proxyErrors.tokenLimit(admission.limit, admission.cap, admission.retryAfterMs, admission.limit.endsWith('per-day'));
         }

@@ -8,7 +8,7 @@ import type { CatalogEvent, CatalogResource } from '../catalog/catalog.types';
 import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
-import { dayKey, nextMidnight } from '../events/event-window';
+import { dayKey } from '../events/event-window';
 import { AttemptTelemetry, ProxyTelemetry, RequestTelemetry } from '../observability/proxy-telemetry';
 import { BuiltinSimulator } from '../simulator/builtin-simulator.service';
 import type { Ticket } from '../usage/daily-counters';
@@ -149,19 +149,9 @@ export class ProxyService {
       const needsCap = spec.tokenCap !== undefined && this.checkTokenCap(body, event.maxTokenCap, spec.tokenCap);
 
       // One atomic step over the daily request cap and the token budgets (shared by every worker and replica).
-      const resetsAt = nextMidnight(now, event.timeZone);
       const metered = countsTokens(spec);
-      const admission = await this.usage.admit({
-        eventId: event.id,
-        attendeeId: attendee.id,
-        day,
-        now: now.getTime(),
-        msToMidnight: resetsAt.getTime() - now.getTime(),
-        dailyRequestCap: event.dailyRequestCap,
-        limits: event.tokenLimits,
-        reserve: metered && hasTokenLimits(event.tokenLimits) ? tokenReservation(body, spec, event.maxTokenCap) : 0,
-        metered,
-      });
+      const reserve = metered && hasTokenLimits(event.tokenLimits) ? tokenReservation(body, spec, event.maxTokenCap) : 0;
+      const { admission, resetsAt } = await this.usage.admitAt(event, attendee.id, day, now, reserve, metered);
       if (!admission.ok && admission.limit !== 'requests-per-day') {
         throw proxyErrors.tokenLimit(admission.limit, admission.cap, admission.retryAfterMs, admission.limit.endsWith('per-day'));
       }

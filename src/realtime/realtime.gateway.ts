@@ -207,18 +207,7 @@ export class RealtimeGateway implements OnApplicationBootstrap, OnModuleDestroy 
       slotTaken = true;
       // The day's request and the token budgets in one atomic step, reserving nothing: a session's tokens
       // are charged per response as they are reported (see charge()), so it only opens while budgets have room.
-      const resetsAt = nextMidnight(now, event.timeZone);
-      const admission = await this.usage.admit({
-        eventId: event.id,
-        attendeeId: attendee.id,
-        day,
-        now: now.getTime(),
-        msToMidnight: resetsAt.getTime() - now.getTime(),
-        dailyRequestCap: event.dailyRequestCap,
-        limits: event.tokenLimits,
-        reserve: 0,
-        metered: true,
-      });
+      const { admission, resetsAt } = await this.usage.admitAt(event, attendee.id, day, now, 0, true);
       if (!admission.ok && admission.limit !== 'requests-per-day') throw realtimeErrors.tokenBudget(admission, now.getTime());
       if (!admission.ok) {
         throw proxyErrors.dailyCap(event.dailyRequestCap, resetsAt, resetsAt.getTime() - now.getTime(), {

@@ -3,7 +3,8 @@ import { DomainError } from '../common/errors/domain-error';
 import { ErrorCode } from '../common/errors/error-codes';
 import { AppConfig } from '../config/app-config';
 import { DatabaseLifecycle } from '../database/database-lifecycle';
-import { dayKey } from '../events/event-window';
+import type { CatalogEvent } from '../catalog/catalog.types';
+import { dayKey, nextMidnight } from '../events/event-window';
 import { SharedStateService } from '../shared-state/shared-state.service';
 import { AdmissionOutcome, AdmissionRequest, BudgetExhausted, ChargeRequest, DailyCounters, DayCount, Ticket } from './daily-counters';
 import { DailyIncrement, UsageRepository } from './usage.repository';
@@ -94,6 +95,33 @@ export class UsageService implements OnModuleInit, BeforeApplicationShutdown {
         retryAfterMs: 5_000,
       });
     }
+  }
+
+  /**
+   * Admits one request of an attendee at an event: the day's request and the token budgets in one atomic
+   * step, with `reserve` tokens held until settle(). Answers when the day resets too, for the caller's errors.
+   */
+  async admitAt(
+    event: Pick<CatalogEvent, 'id' | 'timeZone' | 'dailyRequestCap' | 'tokenLimits'>,
+    attendeeId: string,
+    day: string,
+    now: Date,
+    reserve: number,
+    metered: boolean,
+  ): Promise<{ admission: AdmissionOutcome; resetsAt: Date }> {
+    const resetsAt = nextMidnight(now, event.timeZone);
+    const admission = await this.admit({
+      eventId: event.id,
+      attendeeId,
+      day,
+      now: now.getTime(),
+      msToMidnight: resetsAt.getTime() - now.getTime(),
+      dailyRequestCap: event.dailyRequestCap,
+      limits: event.tokenLimits,
+      reserve,
+      metered,
+    });
+    return { admission, resetsAt };
   }
 
   /** Settles a reservation to the tokens really used; `refund` also gives the request back. Never throws. */
