@@ -1,8 +1,9 @@
 import { setFlagsFromString } from 'node:v8';
+import { Logger } from '@nestjs/common';
 import { loadConfig } from './config/app-config';
 import { createApp } from './app.factory';
 import { announceListening, isClusterPrimary, isClusterWorker, reportSeeded, runPrimary } from './cluster/cluster';
-import { createPinoLogger } from './common/logging/logger';
+import { createPinoLogger, PinoNestLogger } from './common/logging/logger';
 import { DemoSeeder, DemoSetup } from './demo/demo.seeder';
 
 function banner(baseUrl: string, adminToken: string | null, showToken: boolean, demo?: DemoSetup): string {
@@ -40,6 +41,8 @@ async function bootstrap(): Promise<void> {
   // short-lived, so a tighter bound keeps RSS near the live set (5,000 streams: ~460 → ~390 MB) for a few
   // percent of CPU. Read by V8 after each collection, so setting it here, before serving, takes effect.
   if (config.runtime.heapGrowingPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.runtime.heapGrowingPercent}`);
+  // Lines logged before the app exists (the cluster primary's migrations, for one) are JSON like the rest.
+  Logger.overrideLogger(new PinoNestLogger(logger));
   if (config.scale.workers > 1 && isClusterPrimary()) {
     // WORKERS > 1: this process only supervises; the banner comes once, when the first worker listens.
     const print = (baseUrl: string, demo?: DemoSetup) =>
