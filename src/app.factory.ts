@@ -10,8 +10,8 @@ import { DomainError } from './common/errors/domain-error';
 import { ErrorCode } from './common/errors/error-codes';
 import { buildErrorResponse } from './common/errors/error-response';
 import { controlPlaneBodyLimit, corsDelegate, dataPlaneCorsHeaders, isControlPlanePath } from './common/http/control-plane';
-import { applySecurityHeaders, securityHeaders } from './common/http/security-headers';
-import { serveUi } from './common/http/static-ui';
+import { API_SECURITY_HEADERS, applySecurityHeaders, securityHeaders } from './common/http/security-headers';
+import { isApiPath, serveUi } from './common/http/static-ui';
 import { setupSwagger } from './common/http/swagger';
 import { createPinoLogger, PinoNestLogger, redactUrl } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
@@ -50,6 +50,8 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
   // Per-route body limits: admin and sign-in JSON is small; proxy routes keep BODY_LIMIT_BYTES for uploads.
   const controlPlaneLimit = controlPlaneBodyLimit(config);
   fastify.addHook('onRoute', (route) => {
+    // API routes answer JSON, SSE or audio, never HTML: they get the API security headers (Swagger UI is HTML).
+    if (isApiPath(route.url) && !route.url.startsWith('/docs')) route.config = { ...route.config, apiHeaders: true };
     if (isControlPlanePath(route.url)) {
       if (route.bodyLimit === undefined) route.bodyLimit = controlPlaneLimit;
     } else if (route.method !== 'OPTIONS' && !(Array.isArray(route.method) && route.method.includes('OPTIONS'))) {
@@ -132,8 +134,8 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', (_request, reply, done) => {
-      applySecurityHeaders(security, reply.raw);
+    .addHook('onRequest', (request, reply, done) => {
+      applySecurityHeaders((request.routeOptions.config as { apiHeaders?: boolean }).apiHeaders ? API_SECURITY_HEADERS : security, reply.raw);
       done();
     });
   // No enableShutdownHooks(): main.ts handles SIGTERM/SIGINT itself (grace period, then exit 0).
