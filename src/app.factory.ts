@@ -13,6 +13,7 @@ import { controlPlaneBodyLimit, corsDelegate, dataPlaneCorsHeaders, isControlPla
 import { API_SECURITY_HEADERS, applySecurityHeaders, securityHeaders } from './common/http/security-headers';
 import { isApiPath, serveUi } from './common/http/static-ui';
 import { setupSwagger } from './common/http/swagger';
+import { lazyChildLoggerFactory } from './common/logging/lazy-child-logger';
 import { createPinoLogger, PinoNestLogger, redactUrl } from './common/logging/logger';
 import { AppConfig } from './config/app-config';
 
@@ -31,6 +32,8 @@ export async function createApp(config: AppConfig, logger = createPinoLogger(con
     loggerInstance: logger,
     // One line per request comes from our onResponse hook (redacted URL, status, duration).
     logController: new LogController({ disableRequestLogging: true }),
+    // request.log becomes a pino child only when a request logs something (most log nothing at warn).
+    childLoggerFactory: lazyChildLoggerFactory,
     bodyLimit: config.http.bodyLimit,
     // Only behind a reverse proxy may X-Forwarded-For name the client (per-IP limits rely on it).
     trustProxy: config.http.trustProxy,
