@@ -70,7 +70,7 @@ export const envSchema = z.object({
   CATALOG_STALE_MAX_S: int(1, 86_400).default(900),
   SHUTDOWN_GRACE_S: int(0, 3_600).default(30),
   /** How far V8 lets the heap grow past the live data before a full collection; 0 keeps V8's own heuristic. */
-  HEAP_GROWING_PERCENT: int(0, 1_000).default(60),
+  HEAP_GROWING_PERCENT: int(0, 1_000).default(0),
   METRICS_PORT: int(0, 65535).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
   OTEL_SERVICE_NAME: z.string().min(1).default('ai-proxy'),
