@@ -32,6 +32,31 @@ export function providerName(resource: CatalogResource): string {
   return resource.upstream === 'openai' ? 'openai' : 'azure.ai.openai';
 }
 
+/**
+ * One upstream attempt's span (GenAI conventions; of the URL only host and port are kept) and its metrics,
+ * for HTTP requests and realtime sessions alike.
+ */
+export function startAttempt(
+  metrics: MetricsService,
+  tracing: TracingService,
+  parent: Span | undefined,
+  operation: string,
+  resource: CatalogResource,
+  deployment: string,
+  url: string,
+): AttemptTelemetry {
+  const { hostname, port, protocol } = new URL(url);
+  const span = tracing.startChild(parent, `${operation} ${deployment}`, SpanKind.CLIENT, {
+    'gen_ai.operation.name': operation,
+    'gen_ai.provider.name': providerName(resource),
+    'gen_ai.request.model': deployment,
+    'server.address': hostname,
+    'server.port': Number(port) || (protocol === 'https:' || protocol === 'wss:' ? 443 : 80),
+    'aiproxy.resource.id': resource.id,
+  });
+  return new AttemptTelemetry(metrics, deployment, resource.id, span);
+}
+
 /** One upstream attempt: ended at once when it fails, or kept open while its answer is relayed. */
 export class AttemptTelemetry {
   constructor(
@@ -86,19 +111,8 @@ export class RequestTelemetry {
   ) {}
 
   attempt(resource: CatalogResource, deployment: string, url: string): AttemptTelemetry {
-    const { hostname, port, protocol } = new URL(url);
-    const op = genAiOperation(this.operation);
-    const span = this.tracing.startChild(this.span, `${op} ${deployment}`, SpanKind.CLIENT, {
-      'gen_ai.operation.name': op,
-      'gen_ai.provider.name': providerName(resource),
-      'gen_ai.request.model': deployment,
-      'server.address': hostname,
-      'server.port': Number(port) || (protocol === 'https:' ? 443 : 80),
-      'aiproxy.resource.id': resource.id,
-    });
-    const attempt = new AttemptTelemetry(this.metrics, deployment, resource.id, span);
-    this.winner = attempt;
-    return attempt;
+    this.winner = startAttempt(this.metrics, this.tracing, this.span, genAiOperation(this.operation), resource, deployment, url);
+    return this.winner;
   }
 
   /** Called once with the usage record the request produced. */

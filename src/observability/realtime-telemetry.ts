@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Span, SpanKind } from '@opentelemetry/api';
 import type { CatalogResource } from '../catalog/catalog.types';
 import { MetricsService, type RealtimeClosedBy, type RealtimeOutcome } from './metrics.service';
-import { AttemptTelemetry, providerName } from './proxy-telemetry';
+import { AttemptTelemetry, startAttempt } from './proxy-telemetry';
 import { TracingService } from './tracing.service';
 
 /** gen_ai.operation.name for realtime sessions: the GenAI conventions have no well-known name for them. */
@@ -42,20 +42,10 @@ export class RealtimeSessionTelemetry {
 
   /** One upstream connection attempt (`url` is the ws:// or wss:// URL, of which only host and port are kept). */
   attempt(resource: CatalogResource, deployment: string, url: string): AttemptTelemetry {
-    const { hostname, port, protocol } = new URL(url);
     this.deployment = deployment;
     this.attempts++;
-    const span = this.tracing.startChild(this.span, `${OPERATION} ${deployment}`, SpanKind.CLIENT, {
-      'gen_ai.operation.name': OPERATION,
-      'gen_ai.provider.name': providerName(resource),
-      'gen_ai.request.model': deployment,
-      'server.address': hostname,
-      'server.port': Number(port) || (protocol === 'wss:' || protocol === 'https:' ? 443 : 80),
-      'aiproxy.resource.id': resource.id,
-    });
-    const attempt = new AttemptTelemetry(this.metrics, deployment, resource.id, span);
-    this.winner = attempt;
-    return attempt;
+    this.winner = startAttempt(this.metrics, this.tracing, this.span, OPERATION, resource, deployment, url);
+    return this.winner;
   }
 
   /** The client was upgraded: the session is open. */
