@@ -2,9 +2,10 @@ import OpenAI, { AzureOpenAI } from 'openai';
 import { RunningSimulator, startSimulator } from '../src/simulator/simulator.app';
 import type { EventResponse } from './support/api';
 import { registerAttendee, seedEvent } from './support/factories';
-import { httpClient, HttpClient, HttpResult } from './support/http';
-import { attendeeHeaders, chat, expectOpenAiError, simulatedResource, waitFor } from './support/proxy';
+import { httpClient, HttpClient } from './support/http';
+import { attendeeHeaders, chat, simulatedResource } from './support/proxy';
 import { startTestApp, TestApp } from './support/test-app';
+import { expectTokenLimit, freshMinute } from './support/token-limits';
 
 const SIM_KEY = 'assistants-budget-upstream-key-93d2';
 const API_VERSION = '2025-04-01-preview';
@@ -12,19 +13,6 @@ const DEPLOYMENT = 'assistant-4o';
 const POLL = { pollIntervalMs: 20 };
 /** ~100 prompt tokens: one chat completion uses a small minute budget up on its own. */
 const LONG_PROMPT = 'tokens '.repeat(60);
-
-/** A minute window must not roll over in the middle of a test: start early in a minute. */
-async function freshMinute(): Promise<void> {
-  await waitFor(() => Date.now() % 60_000 < 45_000, 'a minute with 15 s to spare', 20_000);
-}
-
-function expectTokenLimit(res: HttpResult, limit: string, maxRetryAfterS: number): void {
-  const error = expectOpenAiError(res, 429, 'token_limit_exceeded');
-  expect(error.message).toContain(limit);
-  const retryAfter = Number(res.headers.get('retry-after'));
-  expect(retryAfter).toBeGreaterThanOrEqual(1);
-  expect(retryAfter).toBeLessThanOrEqual(maxRetryAfterS);
-}
 
 describe('token budgets on assistant runs', () => {
   let sim: RunningSimulator;

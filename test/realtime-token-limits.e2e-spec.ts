@@ -3,15 +3,11 @@ import { httpClient, type HttpClient } from './support/http';
 import { attendeeHeaders, builtinResource, chat, expectOpenAiError, type UsageReport, waitFor } from './support/proxy';
 import { type RefusedHandshake, RealtimeClient, realtimeBuiltin, TEXT_ONLY_GA, wsUrl } from './support/realtime';
 import { startTestApp, type TestApp } from './support/test-app';
+import { freshMinute } from './support/token-limits';
 
 const GA = '/openai/v1/realtime?model=gpt-realtime';
 /** 40 characters: 10 input tokens, and the simulator's "echo: …" reply is 12 output tokens. */
 const TURN = 'a'.repeat(40);
-
-/** A minute window must not roll over in the middle of a test: start early in a minute. */
-async function freshMinute(): Promise<void> {
-  await waitFor(() => Date.now() % 60_000 < 40_000, 'a minute with 20 s to spare', 25_000);
-}
 
 type ErrorEvent = { error: { type: string; code: string; message: string; param: null } };
 
@@ -68,7 +64,7 @@ describe('realtime token budgets', () => {
   }
 
   it('closes a session when its responses use up the attendee minute budget, then refuses new sessions until the minute ends', async () => {
-    await freshMinute();
+    await freshMinute(20);
     const { eventId, key } = await live({ attendeeTokensPerMinute: 50 });
     const client = await open(key);
 
@@ -110,7 +106,7 @@ describe('realtime token budgets', () => {
   });
 
   it('refuses a session before the upgrade when HTTP usage used up the event minute budget, for every attendee', async () => {
-    await freshMinute();
+    await freshMinute(20);
     const { eventId, key } = await live({ eventTokensPerMinute: 2 });
     const other = (await registerAttendee(http, eventId)).apiKey;
 

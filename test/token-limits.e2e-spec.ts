@@ -3,27 +3,15 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { RunningSimulator, startSimulator } from '../src/simulator/simulator.app';
 import type { EventResponse } from './support/api';
 import { registerAttendee, seedEvent } from './support/factories';
-import { httpClient, HttpClient, HttpResult } from './support/http';
-import { attendeeHeaders, chat, expectOpenAiError, simulatedResource, waitFor } from './support/proxy';
+import { httpClient, HttpClient } from './support/http';
+import { attendeeHeaders, chat, simulatedResource, waitFor } from './support/proxy';
 import { startTestApp, TestApp } from './support/test-app';
+import { expectTokenLimit, freshMinute } from './support/token-limits';
 
 const SIM_KEY = 'token-limits-upstream-key-7781';
 /** 50 words of 3 characters plus spaces: the simulator counts ceil(chars / 4) = 50 completion tokens. */
 const REPLY = Array.from({ length: 50 }, () => 'abc').join(' ');
 const NO_LIMITS = { attendeeTokensPerMinute: null, attendeeTokensPerDay: null, eventTokensPerMinute: null, eventTokensPerDay: null };
-
-/** A minute window must not roll over in the middle of a test: start early in a minute. */
-async function freshMinute(): Promise<void> {
-  await waitFor(() => Date.now() % 60_000 < 45_000, 'a minute with 15 s to spare', 20_000);
-}
-
-function expectTokenLimit(res: HttpResult, limit: string, maxRetryAfterS: number): void {
-  const error = expectOpenAiError(res, 429, 'token_limit_exceeded');
-  expect(error.message).toContain(limit);
-  const retryAfter = Number(res.headers.get('retry-after'));
-  expect(retryAfter).toBeGreaterThanOrEqual(1);
-  expect(retryAfter).toBeLessThanOrEqual(maxRetryAfterS);
-}
 
 describe('token limits', () => {
   let t: TestApp;
